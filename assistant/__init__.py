@@ -1,0 +1,3 @@
+"""Local medical dictation and records assistant."""
+
+__version__ = "0.1.0"
