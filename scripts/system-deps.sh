@@ -2,10 +2,11 @@
 # Install the Debian packages the assistant and its tests need, only those that are missing.
 #   libportaudio2  sounddevice (playback in the TUI, live dictation)
 #   espeak-ng      regenerating the sample dictations (samples/generate.py)
+#   ffmpeg         regenerating the sample dictations (resampling, FLAC/Opus/MP3/AAC encoding)
 #   alsa-utils     the PortAudio integration test's fake microphone (ALSA file plugin)
 #   tmux           the TUI test that drives the app in a real terminal
 set -euo pipefail
-packages=(libportaudio2 espeak-ng alsa-utils libasound2-plugins tmux)
+packages=(libportaudio2 espeak-ng ffmpeg alsa-utils libasound2-plugins tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

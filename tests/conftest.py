@@ -20,3 +20,30 @@ def _isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
     return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def transcriber():
+    """The real bundled tiny.en model, loaded once per test session (about half a second)."""
+    from assistant.transcribe import WhisperTranscriber
+
+    return WhisperTranscriber()
+
+
+SPOKEN_TEXT = (
+    "The patient is a sixty two year old man with chest pain radiating to the left arm. "
+    "He has a history of hypertension and diabetes."
+)
+
+
+@pytest.fixture(scope="session")
+def spoken_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """About seven seconds of espeak-ng speech (SPOKEN_TEXT) as a 22 kHz WAV."""
+    import shutil
+    import subprocess
+
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is missing: run scripts/system-deps.sh")
+    path = tmp_path_factory.mktemp("spoken") / "spoken.wav"
+    subprocess.run(["espeak-ng", "-w", str(path), SPOKEN_TEXT], check=True)
+    return path

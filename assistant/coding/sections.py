@@ -1,0 +1,95 @@
+"""Which parts of a report a coder reads for diagnoses, and in what order of authority."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.models import Report
+
+PRIMARY = "primary"  # diagnostic statements: diagnoses, assessment, impression, procedure
+HISTORY = "history"  # HPI, course, past history: comorbidities, supporting evidence
+FINDINGS = "findings"  # exam, results, operative description: evidence only, never coded
+MEDS = "medications"  # medication lists: long-term drug use (Z79)
+FAMILY = "family"  # family history: every finding belongs to a relative
+
+# (pattern on the lower-case heading, kind, sequencing priority: lower is read first)
+_KINDS: tuple[tuple[str, str, int], ...] = (
+    (r"family", FAMILY, 9),
+    (r"description of (?:the )?procedure|technique|operative (?:description|details)", FINDINGS, 9),
+    (r"principal|final diagnos|discharge diagnos|postoperative diagnos|post-operative", PRIMARY, 0),
+    (r"admi(?:ssion|tting) diagnos|assessment|impression|diagnos|problem", PRIMARY, 1),
+    (r"preoperative|pre-operative", PRIMARY, 2),
+    (r"chief complaint|reason for (?:visit|admission|consult)", PRIMARY, 3),
+    (r"^procedures?\b|procedures? performed|operations?\b", PRIMARY, 4),
+    (r"medication|prescription|\bplan\b", MEDS, 6),
+    (r"exam|objective|finding|result|lab|imaging|vital|radiology|specimen|blood loss|anesthes"
+     r"|surgeon|assistant|drain|complication|disposition|follow", FINDINGS, 9),
+)
+_HEADINGS = (
+    "chief complaint", "history of present illness", "hpi", "past medical history",
+    "past surgical history", "social history", "family history", "review of systems",
+    "physical exam", "physical examination", "exam", "objective", "subjective", "assessment",
+    "assessment and plan", "plan", "impression", "diagnosis", "diagnoses", "admission diagnosis",
+    "discharge diagnosis", "discharge diagnoses", "principal diagnosis", "secondary diagnoses",
+    "final diagnosis", "preoperative diagnosis", "postoperative diagnosis", "procedure",
+    "procedures", "procedure performed", "operation", "hospital course", "findings", "indications",
+    "indication", "results", "labs", "imaging", "medications", "discharge medications",
+    "allergies", "disposition", "follow up", "surgeon", "anesthesia", "estimated blood loss",
+    "description of procedure", "complications", "specimens", "reason for visit", "operative note",
+    "discharge summary", "history", "condition at discharge",
+)  # fmt: skip
+_HEADING_RE = re.compile(
+    r"(?:^|(?<=[.\n]))\s*(?P<h>" + "|".join(sorted(map(re.escape, _HEADINGS), key=len, reverse=True))
+    + r")\s*[:.]\s*",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class SectionText:
+    name: str
+    title: str
+    text: str
+    kind: str
+    priority: int
+    order: int
+
+    @property
+    def procedure(self) -> bool:
+        return bool(re.search(r"procedure|operation", self.title, re.I))
+
+
+def classify(title: str) -> tuple[str, int]:
+    lowered = title.lower().strip()
+    for pattern, kind, priority in _KINDS:
+        if re.search(pattern, lowered):
+            return kind, priority
+    return HISTORY, 5
+
+
+def split_report(report: Report | str) -> list[SectionText]:
+    """Sections of a Report as given, or of plain text by its dictated headings."""
+    if isinstance(report, Report):
+        pairs = [(s.name, s.title or s.heading or s.name, s.text) for s in report.sections]
+    else:
+        pairs = _split_text(report)
+    out = []
+    for order, (name, title, text) in enumerate(pairs):
+        kind, priority = classify(title.replace("_", " ") or name.replace("_", " "))
+        out.append(SectionText(name, title, text, kind, priority, order))
+    return out
+
+
+def _split_text(text: str) -> list[tuple[str, str, str]]:
+    marks = list(_HEADING_RE.finditer(text))
+    pairs = []
+    if not marks or marks[0].start() > 0:
+        head = text[: marks[0].start()] if marks else text
+        if head.strip():
+            pairs.append(("body", "Body", head))
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        title = m.group("h").strip()
+        pairs.append((re.sub(r"\W+", "_", title.lower()), title, text[m.end() : end]))
+    return pairs

@@ -1,0 +1,309 @@
+"""Code suggestion from a report: statements -> assertion status -> most specific codes.
+
+Diagnostic sections (diagnoses, assessment, impression, procedure) are read first; history and
+course sections add comorbidities; exam and result sections are evidence only. Negated, uncertain
+and hypothetical findings are never coded; they come back as ``excluded`` so a coder sees why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from assistant.coding import context, lexicon, pcs
+from assistant.coding.combine import combinations as _combinations
+from assistant.coding.combine import drop_excludes1 as _drop_excludes1
+from assistant.coding.combine import sequence as _sequence
+from assistant.coding.index import CM, PCS, CodeIndex, normalize
+from assistant.coding.sections import FAMILY, FINDINGS, MEDS, PRIMARY, SectionText, split_report
+from assistant.coding.terms import Match, TermMatcher, default_child, tokens
+from assistant.models import Code, Report
+
+_RESULT_VERB = re.compile(r"\b(showed|shows|revealed|reveals|demonstrated|demonstrates)\b", re.I)
+_SENTENCE = re.compile(r"[^.;!?\n]+[.;!?]?")
+_LONG_TERM_CUE = re.compile(r"\b(continue[sd]?|on|takes|taking|home|chronic|long[- ]term)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    section: str  # section name
+    start: int  # char offsets into that section's text
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CodeSuggestion:
+    code: Code
+    evidence: tuple[Evidence, ...]
+    score: float  # 0..1, how sure we are the text supports this code
+    reason: str
+    query_candidate: bool = False  # vague wording: ask the physician for specificity
+    status: str = context.PRESENT  # present, or history (coded as a personal-history Z code)
+    rank: tuple[int, int] = (9, 0)  # (section priority, position): the sequencing key
+
+
+@dataclass(frozen=True)
+class ExcludedFinding:
+    code: Code
+    status: str  # negated | uncertain | hypothetical | family | history
+    trigger: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class CodingResult:
+    suggestions: tuple[CodeSuggestion, ...]
+    excluded: tuple[ExcludedFinding, ...] = field(default=())
+
+    @property
+    def diagnoses(self) -> list[CodeSuggestion]:
+        return [s for s in self.suggestions if s.code.system == CM]
+
+    @property
+    def procedures(self) -> list[CodeSuggestion]:
+        return [s for s in self.suggestions if s.code.system == PCS]
+
+
+@lru_cache(maxsize=4)
+def _matcher(index_path: str, index: CodeIndex) -> TermMatcher:
+    return TermMatcher(index)
+
+
+def matcher_for(index: CodeIndex) -> TermMatcher:
+    """The term matcher for an index (built once per process: ~1.5 s)."""
+    return _matcher(str(index.path), index)
+
+
+def suggest_codes(report: Report | str, index: CodeIndex) -> list[CodeSuggestion]:
+    """Suggested ICD-10-CM diagnoses (principal first) then ICD-10-PCS procedures."""
+    return list(analyze(report, index).suggestions)
+
+
+def analyze(report: Report | str, index: CodeIndex) -> CodingResult:
+    """Suggestions and the findings left out (negated, uncertain, hypothetical, family)."""
+    matcher = matcher_for(index)
+    found: list[CodeSuggestion] = []
+    excluded: list[ExcludedFinding] = []
+    for section in split_report(report):
+        if section.kind == FINDINGS:
+            continue
+        for m in _SENTENCE.finditer(section.text):
+            offset = m.start()
+            sentence = m.group(0)
+            _read_statement(section, sentence, offset, matcher, found, excluded)
+            if section.kind == PRIMARY and section.procedure:
+                found.extend(pcs.suggest(section, sentence, offset, index))
+    diagnoses = _finish(index, [s for s in found if s.code.system == CM])
+    procedures = _dedupe([s for s in found if s.code.system == PCS])
+    return CodingResult(tuple(diagnoses + procedures), tuple(_dedupe_excluded(excluded)))
+
+
+def _read_statement(
+    section: SectionText,
+    sentence: str,
+    offset: int,
+    matcher: TermMatcher,
+    found: list[CodeSuggestion],
+    excluded: list[ExcludedFinding],
+) -> None:
+    scopes = context.scopes(sentence)
+    toks = tokens(sentence)
+    # Match within runs of one status, so a title whose words straddle a negation ("appendicitis
+    # ... without perforation") never matches the negated word.
+    groups: dict[str, list] = {}
+    for t in toks:
+        status = context.status_of(sentence, t.start, t.end, scopes)
+        groups.setdefault(status, []).append(t)
+    for status, group in groups.items():
+        if section.kind == FAMILY:
+            status = context.FAMILY
+        for match in matcher.matches(group):
+            ev = Evidence(
+                section.name,
+                offset + match.start,
+                offset + match.end,
+                sentence[match.start : match.end],
+            )
+            trigger = context.trigger_of(sentence, match.start, match.end, scopes)
+            _place(section, sentence, status, trigger, match, ev, matcher.index, found, excluded)
+    if section.kind in (MEDS, PRIMARY) or _LONG_TERM_CUE.search(sentence):
+        found.extend(_drugs(section, sentence, offset, groups.get(context.PRESENT, []), scopes))
+
+
+def _place(
+    section: SectionText,
+    sentence: str,
+    status: str,
+    trigger: str,
+    match: Match,
+    ev: Evidence,
+    index: CodeIndex,
+    found: list[CodeSuggestion],
+    excluded: list[ExcludedFinding],
+) -> None:
+    term = match.term
+    info = index.get(term.code, CM)
+    if info is None:
+        return
+    code = Code(CM, info.display_code, info.description)
+    if status in (context.NEGATED, context.UNCERTAIN, context.HYPOTHETICAL, context.FAMILY):
+        excluded.append(ExcludedFinding(code, status, trigger, ev))
+        if status == context.FAMILY:
+            found.extend(_status_code(lexicon.FAMILY_PHRASES, ev, index, section, "family"))
+        return
+    if section.kind == MEDS:
+        return
+    if status == context.HISTORY and not info.code.startswith(lexicon.CHRONIC_PREFIXES):
+        excluded.append(ExcludedFinding(code, status, trigger, ev))
+        found.extend(_status_code(lexicon.HISTORY_PHRASES, ev, index, section, "history"))
+        return
+    symptom = info.code.startswith("R")
+    if section.kind != PRIMARY and (symptom or _RESULT_VERB.search(sentence)):
+        # Signs and results outside the diagnostic statements are the physician's evidence, not
+        # diagnoses (guideline I.B.4-5); they still serve to specify a primary code below.
+        found.append(_suggestion(info, ev, section, 0.3, "supporting finding", supporting=True))
+        return
+    score = 0.9 if section.kind == PRIMARY else 0.7
+    found.append(_suggestion(info, ev, section, score, f"'{ev.text}' in {section.title}"))
+
+
+def _suggestion(info, ev, section, score, reason, supporting=False) -> CodeSuggestion:  # noqa: ANN001
+    priority = 8 if supporting else section.priority
+    return CodeSuggestion(
+        code=Code(info.system, info.display_code, info.description),
+        evidence=(ev,),
+        score=score,
+        reason=reason,
+        query_candidate=False,
+        rank=(priority, section.order * 100000 + ev.start),
+    )
+
+
+def _status_code(table, ev, index, section, what) -> list[CodeSuggestion]:  # noqa: ANN001
+    text = " ".join(t.stem for t in tokens(ev.text))
+    for phrase, code in table.items():
+        if all(t.stem in text.split() for t in tokens(phrase)):
+            info = index.require(code, CM)
+            return [
+                replace(
+                    _suggestion(info, ev, section, 0.6, f"{what} of {phrase}"),
+                    status=context.HISTORY,
+                )
+            ]
+    return []
+
+
+def _drugs(section, sentence, offset, present, scopes) -> list[CodeSuggestion]:  # noqa: ANN001
+    out = []
+    for m in re.finditer(r"[A-Za-z]+", sentence):
+        hit = lexicon.DRUG_CLASSES.get(m.group(0).lower())
+        if hit is None:
+            continue
+        if context.status_of(sentence, m.start(), m.end(), scopes) != context.PRESENT:
+            continue
+        if hit[0] == "Z79.82" and not re.search(r"\b(81|eighty[- ]one|low[- ]dose)\b", sentence):
+            continue  # aspirin counts as long-term prophylaxis only at the low dose
+        ev = Evidence(section.name, offset + m.start(), offset + m.end(), m.group(0))
+        out.append(
+            CodeSuggestion(
+                code=Code(CM, hit[0], f"Long term (current) use of {hit[1]}"),
+                evidence=(ev,),
+                score=0.6,
+                reason=f"{m.group(0)} ({hit[1]}) in {section.title}",
+                rank=(7, section.order * 100000 + ev.start),
+            )
+        )
+    return out
+
+
+def _finish(index: CodeIndex, found: list[CodeSuggestion]) -> list[CodeSuggestion]:
+    found = [_billable(index, s) for s in found]
+    found = [s for s in found if s is not None]
+    merged = _dedupe(found)
+    merged = _specific_over_default(index, merged)
+    merged = [s for s in merged if s.rank[0] < 8]  # supporting findings never stand alone
+    merged = _combinations(index, merged)
+    merged = _drop_excludes1(index, merged)
+    return _sequence(merged)
+
+
+def _billable(index: CodeIndex, s: CodeSuggestion) -> CodeSuggestion | None:
+    info = index.get(s.code.code, CM)
+    if info is None:
+        return None
+    if info.billable:
+        return s
+    child = default_child(index, info.code)
+    if child is None:
+        return None  # the words name a group with no default: nothing safe to suggest
+    leaf = index.require(child, CM)
+    return replace(
+        s,
+        code=Code(CM, leaf.display_code, leaf.description),
+        query_candidate=True,
+        score=round(s.score * 0.8, 2),
+        reason=s.reason + f"; unspecified: '{info.description}' needs more detail to be specific",
+    )
+
+
+def _dedupe(found: list[CodeSuggestion]) -> list[CodeSuggestion]:
+    by_code: dict[str, CodeSuggestion] = {}
+    for s in found:
+        old = by_code.get(s.code.code)
+        if old is None:
+            by_code[s.code.code] = s
+            continue
+        by_code[s.code.code] = replace(
+            old if old.rank <= s.rank else s,
+            evidence=old.evidence + s.evidence,
+            score=max(old.score, s.score),
+            rank=min(old.rank, s.rank),
+        )
+    return list(by_code.values())
+
+
+def _is_default(s: CodeSuggestion) -> bool:
+    return bool(re.search(r"unspecified|without complication", s.code.display, re.I))
+
+
+def _specific_over_default(index: CodeIndex, found: list[CodeSuggestion]) -> list[CodeSuggestion]:
+    """Code to the highest specificity documented anywhere: an 'unspecified' code yields to a
+    specified code of the same category (R07.9 -> R07.89, E11.9 -> E11.22, J44.9 -> J44.1)."""
+    out = []
+    for s in found:
+        better = [
+            o
+            for o in found
+            if o is not s and o.code.code[:3] == s.code.code[:3] and not _is_default(o)
+        ]
+        if _is_default(s) and better:
+            target = min(better, key=lambda o: o.rank)
+            out = [o for o in out if o is not target]
+            found = [
+                replace(target, evidence=target.evidence + s.evidence, rank=min(target.rank, s.rank))
+                if o is target
+                else o
+                for o in found
+            ]
+            continue
+        out.append(s)
+    codes = {s.code.code for s in out}
+    latest = {s.code.code: s for s in found}
+    return [latest[c] for c in dict.fromkeys(s.code.code for s in out) if c in codes]
+
+
+def _dedupe_excluded(found: list[ExcludedFinding]) -> list[ExcludedFinding]:
+    seen: set[tuple[str, str, int]] = set()
+    out = []
+    for f in found:
+        key = (f.code.code, f.evidence.section, f.evidence.start)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def codes_of(suggestions: list[CodeSuggestion]) -> list[str]:
+    return [normalize(s.code.code) for s in suggestions]

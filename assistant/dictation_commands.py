@@ -1,0 +1,210 @@
+"""Spoken commands: which dictated words are punctuation, breaks, headings, list items or edits.
+
+A few command words are also ordinary words of medicine: "colon" is an organ and "period" a
+span of time ("the postoperative period", "sigmoid colon"). Those two are commands only when a
+pause follows (Whisper's punctuation, the end of the text, a capitalised next sentence or another
+command) and the word before them does not make them a noun; "<heading> colon" is a section
+heading when the heading starts a sentence. Multi-word commands starting with an adjective
+("new line", "next section") are prose after a determiner ("a new line of therapy").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+
+from assistant.dictation_tokens import (
+    COMMAND,
+    MARK,
+    SENTENCE_END,
+    WORD,
+    Token,
+    command,
+    mark,
+    word,
+)
+
+# Word sequences (lowercased) -> (command name, argument). A name of one character is a mark.
+PHRASES: dict[tuple[str, ...], str] = {
+    ("comma",): ",",
+    ("semicolon",): ";",
+    ("semi", "colon"): ";",
+    ("full", "stop"): ".",
+    ("question", "mark"): "?",
+    ("exclamation", "point"): "!",
+    ("exclamation", "mark"): "!",
+    ("open", "parenthesis"): "(",
+    ("open", "paren"): "(",
+    ("open", "parentheses"): "(",
+    ("left", "parenthesis"): "(",
+    ("close", "parenthesis"): ")",
+    ("close", "paren"): ")",
+    ("close", "parentheses"): ")",
+    ("right", "parenthesis"): ")",
+    ("end", "parenthesis"): ")",
+    ("new", "line"): "newline",
+    ("newline",): "newline",
+    ("next", "line"): "newline",
+    ("new", "paragraph"): "paragraph",
+    ("next", "paragraph"): "paragraph",
+    ("next", "section"): "section",
+    ("scratch", "that"): "scratch",
+    ("next", "number"): "list_item",
+    ("next", "item"): "list_item",
+}
+_PHRASE_MAX = max(len(k) for k in PHRASES)
+DETERMINERS = frozenset(
+    "a an the this that another his her their our its any each every my your no".split()
+)
+# Words before "colon" that make it the organ ("sigmoid colon.", "the colon.").
+_ORGAN_BEFORE = DETERMINERS | frozenset(
+    "sigmoid ascending descending transverse right left proximal distal redundant entire whole "
+    "spastic of and or to in into through normal remaining residual small large".split()
+)
+# Words straight after "<heading> colon" that show "colon" was the organ ("Assessment colon
+# cancer" is "Assessment: Colon cancer", not "Assessment: Cancer").
+_ORGAN_AFTER = frozenset(
+    "cancer carcinoma polyp polyps mass masses wall resection biopsy adenocarcinoma lesion "
+    "lesions tumor diverticulosis perforation".split()
+)
+# Words before "period" that make it a span of time ("the postoperative period.").
+_PERIOD_NOUN_BEFORE = DETERMINERS | frozenset(
+    "postoperative perioperative postpartum post-op refractory incubation waiting menstrual "
+    "last window trial grace observation recovery washout latent neonatal prodromal same time "
+    "short long brief extended follow-up treatment study test of over during".split()
+)
+_NORM = re.compile(r"[^a-z0-9]")
+_HEADING_MAX_TOKENS = 8
+
+
+def split_commands(tokens: Sequence[Token], headings: Collection[str] = ()) -> list[Token]:
+    """Replace the spoken commands among ``tokens`` by MARK and COMMAND tokens."""
+    wanted = {_norm(h): h.strip() for h in headings if _norm(h)}
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        found = None
+        if t.kind == WORD:
+            found = _heading(tokens, i, out, wanted) or _command_at(tokens, i, out)
+        if found:
+            out.extend(found[0])
+            i = found[1]
+        else:
+            out.append(t)
+            i += 1
+    return out
+
+
+def _norm(text: str) -> str:
+    return _NORM.sub("", text.lower())
+
+
+def at_boundary(out: Sequence[Token], clause: bool = True) -> bool:
+    """True when the next word starts a sentence or a line (or, with ``clause``, a clause)."""
+    ends = SENTENCE_END | {":", ","} if clause else SENTENCE_END
+    for t in reversed(out):
+        if t.kind == WORD:
+            return False
+        if t.kind == COMMAND or t.text in ends:
+            return True
+    return True  # only parentheses or semicolons before: the text starts here
+
+
+def _heading(
+    tokens: Sequence[Token], i: int, out: Sequence[Token], wanted: dict[str, str]
+) -> tuple[list[Token], int] | None:
+    """'Assessment colon' or 'Assessment:' at a sentence start -> a heading command."""
+    if not wanted or not at_boundary(out, clause=False):
+        return None
+    text = ""
+    for j in range(i, min(len(tokens), i + _HEADING_MAX_TOKENS)):
+        if tokens[j].kind != WORD:
+            return None
+        text += _norm(tokens[j].text)
+        if text not in wanted:
+            continue
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        heading = command("heading", wanted[text])
+        if nxt and nxt.kind == MARK and nxt.text == ":":
+            return [heading], j + 2
+        if nxt and nxt.key == "colon":
+            after = tokens[j + 2] if j + 2 < len(tokens) else None
+            if after and after.key in _ORGAN_AFTER:
+                return [heading], j + 1  # "colon" stays: it is the organ
+            return [heading], j + 2
+    return None
+
+
+def _command_at(
+    tokens: Sequence[Token], i: int, out: Sequence[Token]
+) -> tuple[list[Token], int] | None:
+    keys = [t.key for t in tokens[i : i + _PHRASE_MAX + 1]]
+    prev = out[-1].key if out and out[-1].kind == WORD else ""
+    if keys[0] in ("colon", "period") and (not out or out[-1].kind == COMMAND):
+        return None  # nothing to punctuate: the word itself ("Colon: normal.")
+    if keys[0] == "colon" and out[-1].text == ":":
+        return None  # "Site: colon."
+    if keys[0] == "colon":
+        return _colon(tokens, i, prev)
+    if keys[0] == "period":
+        ok = prev not in _PERIOD_NOUN_BEFORE and _pause_after(tokens, i + 1)
+        return ([mark(".", spoken=True)], i + 1) if ok else None
+    if keys[0] == "number" and (item := _list_number(tokens, i, out, prev)):
+        return item
+    for n in range(_PHRASE_MAX, 0, -1):
+        name = PHRASES.get(tuple(keys[:n]))
+        if name and len(keys) >= n and not _is_prose(keys, n, prev):
+            return [mark(name, spoken=True) if len(name) == 1 else command(name)], i + n
+    return None
+
+
+def _is_prose(keys: Sequence[str], n: int, prev: str) -> bool:
+    """'a new line of therapy', 'the next section' are words, not commands."""
+    if keys[0] not in ("new", "next", "open", "close", "end", "full", "left", "right"):
+        return False
+    return prev in DETERMINERS or (len(keys) > n and keys[n] == "of")
+
+
+def _pause_after(tokens: Sequence[Token], j: int, capital: bool = True) -> bool:
+    """A mark, the end, another command or (if ``capital``) a capitalised word follows."""
+    if j >= len(tokens) or tokens[j].kind != WORD:
+        return True
+    if capital and tokens[j].text[:1].isupper():
+        return True
+    keys = tuple(t.key for t in tokens[j : j + _PHRASE_MAX])
+    if keys[0] in ("period", "colon", "number"):
+        return True
+    return any(keys[:n] in PHRASES for n in range(1, _PHRASE_MAX + 1))
+
+
+def _colon(tokens: Sequence[Token], i: int, prev: str) -> tuple[list[Token], int] | None:
+    if prev in _ORGAN_BEFORE:
+        return None
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if nxt is not None and nxt.key == "colon":  # "site colon colon" = "site: colon"
+        return [mark(":", spoken=True), word(nxt.text)], i + 2
+    if _pause_after(tokens, i + 1, capital=False):
+        return [mark(":", spoken=True)], i + 1
+    return None
+
+
+def _list_number(
+    tokens: Sequence[Token], i: int, out: Sequence[Token], prev: str
+) -> tuple[list[Token], int] | None:
+    """'number one' / 'number 2' at a sentence or clause start -> list item 1 / 2."""
+    if i + 1 >= len(tokens) or prev in DETERMINERS or not at_boundary(out):
+        return None
+    nxt = tokens[i + 1].key
+    value = _SMALL.get(nxt) or (int(nxt) if nxt.isdigit() and 0 < int(nxt) < 100 else None)
+    return ([command("list_item", str(value))], i + 2) if value else None
+
+
+_SMALL = {
+    w: n
+    for n, w in enumerate(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split(),
+        1,
+    )
+}

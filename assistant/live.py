@@ -1,0 +1,254 @@
+"""Live dictation: text appears as the physician speaks, and confirmed words never change.
+
+Design (for a 2-core CPU): voice-activity detection splits the stream into utterances at
+pauses. While an utterance grows, it is re-decoded greedily every `partial_interval` seconds;
+words on which two successive decodes agree are confirmed (the LocalAgreement-2 policy of
+whisper_streaming). When the speaker pauses, the whole utterance (at most `max_utterance`
+seconds, so a decode stays well under a second) is decoded once more with beam search and the
+rest of it is confirmed. Decoding one short utterance instead of a sliding 30 s window is what
+keeps the delay near the decode time of a phrase.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.live_audio import FRAME, SAMPLE_RATE, AudioSource, Recorder, StreamingVad
+
+log = logging.getLogger(__name__)
+
+# decode(samples, beam_size, prompt) -> words, as the model wrote them (with punctuation)
+Decoder = Callable[[np.ndarray, int, "str | None"], list[str]]
+STOP_COMMAND = ("end", "dictation")
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    partial_interval: float = 0.4  # seconds of new audio between partial decodes
+    min_silence: float = 0.45  # a pause this long ends an utterance
+    max_utterance: float = 12.0  # force a split so a decode stays short
+    speech_threshold: float = 0.5
+    preroll: float = 0.3  # audio kept before speech starts, so first syllables are not cut
+    partial_beam: int = 1
+    final_beam: int = 5
+    prompt: str | None = None  # vocabulary biasing (initial_prompt)
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """What the display needs after each step of the engine."""
+
+    kind: str  # "partial" | "confirmed" | "utterance_end" | "stopped"
+    confirmed: str  # every confirmed word so far, raw
+    tentative: str  # the unconfirmed tail of the current utterance
+    text: str  # the confirmed text formatted as a clinician writes it
+    audio_time: float  # seconds of audio consumed when the event was emitted
+    wall_time: float  # time.monotonic() at emission
+    new_words: tuple[str, ...] = ()
+    speech_end: float | None = None  # for utterance_end: audio time the speaker paused
+
+
+def _norm(word: str) -> str:
+    return re.sub(r"[^\w']", "", word.lower())
+
+
+def _common_prefix(a: list[str], b: list[str]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if _norm(x) != _norm(y):
+            break
+        n += 1
+    return n
+
+
+@dataclass
+class LocalAgreement:
+    """Confirms the words on which two successive hypotheses of one utterance agree."""
+
+    confirmed: list[str] = field(default_factory=list)
+    previous: list[str] = field(default_factory=list)
+
+    def insert(self, hypothesis: list[str]) -> list[str]:
+        # Compare what each hypothesis says after the confirmed words: a decode may re-split
+        # earlier words ("7-5" -> "7.5"), so positions alone would repeat or skip words.
+        previous_tail = self.previous[_aligned_end(self.confirmed, self.previous) :]
+        tail = hypothesis[_aligned_end(self.confirmed, hypothesis) :]
+        new = tail[: _common_prefix(previous_tail, tail)]
+        self.confirmed += new
+        self.previous = hypothesis
+        return new
+
+    def tentative(self) -> list[str]:
+        return self.previous[_aligned_end(self.confirmed, self.previous) :]
+
+    def finish(self, final: list[str]) -> list[str]:
+        """Confirm what the final decode adds after the words already confirmed."""
+        start = _aligned_end(self.confirmed, final)
+        new = final[start:]
+        self.confirmed, self.previous = [], []
+        return new
+
+
+def _aligned_end(confirmed: list[str], final: list[str]) -> int:
+    """Index in `final` just after the words that correspond to `confirmed`."""
+    n = len(confirmed)
+    if n == 0:
+        return 0
+    if _common_prefix(confirmed, final) == n:
+        return n
+    matcher = difflib.SequenceMatcher(
+        a=[_norm(w) for w in confirmed], b=[_norm(w) for w in final], autojunk=False
+    )
+    blocks = [b for b in matcher.get_matching_blocks() if b.size and b.a < n]
+    if not blocks:
+        return min(n, len(final))
+    last = blocks[-1]
+    return min(len(final), last.b + (n - last.a))
+
+
+class LiveEngine:
+    """Turns a stream of audio blocks into partial and confirmed dictation text."""
+
+    def __init__(
+        self,
+        decode: Decoder,
+        settings: LiveSettings | None = None,
+        formatter: Callable[[str], str] | None = None,
+        recorder: Recorder | None = None,
+    ) -> None:
+        self.decode = decode
+        self.settings = settings or LiveSettings()
+        self.formatter = formatter or (lambda raw: raw)
+        self.recorder = recorder
+        self.words: list[str] = []  # every confirmed word, raw
+        self.stopped_by_voice = False
+
+    # -- public ---------------------------------------------------------------------------
+
+    def run(self, source: AudioSource) -> Iterator[LiveEvent]:
+        s = self.settings
+        vad = StreamingVad()
+        preroll = int(s.preroll * SAMPLE_RATE)
+        consumed = 0  # samples received so far
+        idle = np.zeros(0, dtype=np.float32)  # recent audio before speech starts
+        utterance: np.ndarray | None = None
+        utterance_start = 0
+        probs: list[float] = []  # per frame of the current utterance
+        silence = 0
+        decoded_at = 0
+        agreement = LocalAgreement()
+
+        for block in source.blocks():
+            if self.recorder is not None:
+                self.recorder.write(block)
+            consumed += len(block)
+            frame_probs = vad.feed(block)
+            if utterance is None:
+                idle = np.concatenate([idle, block])[-(preroll + len(block)) :]
+                if not any(p >= s.speech_threshold for p in frame_probs):
+                    continue
+                utterance, idle = idle, np.zeros(0, dtype=np.float32)
+                utterance_start = consumed - len(utterance)
+                probs, silence, decoded_at = [], 0, 0
+            else:
+                utterance = np.concatenate([utterance, block])
+            for p in frame_probs:
+                probs.append(p)
+                silence = silence + 1 if p < s.speech_threshold - 0.15 else 0
+
+            paused = silence * FRAME >= s.min_silence * SAMPLE_RATE
+            too_long = len(utterance) >= s.max_utterance * SAMPLE_RATE
+            if paused or too_long:
+                cut = len(utterance) if paused else self._split_point(probs)
+                speech_end = (utterance_start + len(utterance) - silence * FRAME) / SAMPLE_RATE
+                yield from self._finish_utterance(
+                    utterance[:cut], agreement, consumed, speech_end if paused else None
+                )
+                if self.stopped_by_voice:
+                    break
+                rest = utterance[cut:]
+                if paused or len(rest) == 0:
+                    utterance, idle = None, rest[-preroll:]
+                else:
+                    utterance, utterance_start = rest, utterance_start + cut
+                    probs, silence, decoded_at = probs[cut // FRAME :], 0, 0
+                continue
+
+            due = len(utterance) - decoded_at >= s.partial_interval * SAMPLE_RATE
+            if due and not self._behind(source, consumed):
+                decoded_at = len(utterance)
+                hypothesis = self.decode(utterance, s.partial_beam, self._prompt())
+                new = agreement.insert(hypothesis)
+                yield from self._emit(new, agreement, consumed)
+
+        if utterance is not None and not self.stopped_by_voice:
+            yield from self._finish_utterance(utterance, agreement, consumed, None)
+        yield self._event("stopped", (), [], consumed)
+
+    @property
+    def raw_text(self) -> str:
+        return " ".join(self.words)
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _finish_utterance(
+        self, audio: np.ndarray, agreement: LocalAgreement, consumed: int, speech_end
+    ) -> Iterator[LiveEvent]:
+        final = self.decode(audio, self.settings.final_beam, self._prompt())
+        new = agreement.finish(final)
+        self.words += new
+        self._check_stop_command()
+        yield self._event("utterance_end", tuple(new), [], consumed, speech_end)
+
+    def _emit(self, new: list[str], agreement: LocalAgreement, consumed: int):
+        if new:
+            self.words += new
+            self._check_stop_command()
+            yield self._event("confirmed", tuple(new), agreement.tentative(), consumed)
+        yield self._event("partial", (), agreement.tentative(), consumed)
+
+    def _check_stop_command(self) -> None:
+        tail = [_norm(w) for w in self.words[-2:]]
+        if tuple(tail) == STOP_COMMAND:
+            del self.words[-2:]
+            self.stopped_by_voice = True
+
+    def _event(self, kind, new, tentative, consumed, speech_end=None) -> LiveEvent:
+        raw = self.raw_text
+        return LiveEvent(
+            kind=kind,
+            confirmed=raw,
+            tentative=" ".join(tentative),
+            text=self.formatter(raw),
+            audio_time=consumed / SAMPLE_RATE,
+            wall_time=time.monotonic(),
+            new_words=tuple(new),
+            speech_end=speech_end,
+        )
+
+    def _prompt(self) -> str | None:
+        return self.settings.prompt
+
+    def _split_point(self, probs: list[float]) -> int:
+        """Sample index of the quietest frame in the last 2 s, to split a long utterance."""
+        window = min(len(probs), int(2 * SAMPLE_RATE / FRAME))
+        if window == 0:
+            return len(probs) * FRAME
+        tail = probs[-window:]
+        quietest = len(probs) - window + int(np.argmin(tail))
+        return max(1, quietest) * FRAME
+
+    @staticmethod
+    def _behind(source: AudioSource, consumed: int) -> bool:
+        """True when blocks are waiting: skip partial decodes to catch up with the speaker."""
+        started = getattr(source, "started_at", None)
+        if started is None or not getattr(source, "realtime", True):
+            return False
+        return time.monotonic() - (started + consumed / SAMPLE_RATE) > 0.15

@@ -1,0 +1,192 @@
+"""The medical transcription pipeline: biasing, decoding and correction against the lexicon.
+
+``transcribe_medical`` is what the CLI, batch and TUI call. It
+
+1. decodes once with ``hotwords`` chosen from the specialty's bias list (or the report type's),
+   within the token budget counted by the model's tokenizer;
+2. checks each segment for a leaked prompt (the hotwords copied over silence) and decodes those
+   spans again without biasing;
+3. optionally re-decodes the few segments whose low-confidence words sound like lexicon terms,
+   with those terms as hotwords, keeping the new text only if the model is more confident in it
+   (bounded to a share of the audio so that wall time stays near a plain decode);
+4. replaces low-confidence spans that strongly match a lexicon term and records each change.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from assistant.audio import SAMPLE_RATE, AudioClip, load_audio
+from assistant.config import Settings, VocabSettings
+from assistant.models import Segment, Transcript, Word
+from assistant.transcribe import Transcriber, transcribe_clip
+from assistant.vocab import Lexicon, load_lexicon
+from assistant.vocab_bias import fit_terms, join_terms, leaked, near_terms, uncertain_words
+from assistant.vocab_match import MatchSettings, correct_transcript
+
+log = logging.getLogger(__name__)
+
+_PAD = 0.25  # seconds of context around a re-decoded segment
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """How much of the vocabulary machinery runs (the CLI's --no-vocab turns it all off)."""
+
+    bias: bool = True
+    second_pass: bool = True
+    correct: bool = True
+    second_pass_max_fraction: float = 0.25  # most audio (share of duration) decoded twice
+    match: MatchSettings = MatchSettings()
+
+
+@functools.lru_cache(maxsize=4)
+def cached_lexicon(extra_dirs: tuple[str, ...] = ()) -> Lexicon:
+    """The lexicon for a set of site folders, loaded once per process."""
+    return load_lexicon(VocabSettings(extra_dirs=extra_dirs))
+
+
+def transcribe_medical(
+    transcriber: Transcriber,
+    clip_or_path: AudioClip | str | Path,
+    settings: Settings,
+    report_type: str | None = None,
+    specialty: str | None = None,
+    lexicon: Lexicon | None = None,
+    options: PipelineOptions | None = None,
+) -> Transcript:
+    """Transcribe a dictation with the medical vocabulary (see the module docstring)."""
+    started = time.perf_counter()
+    clip = clip_or_path if isinstance(clip_or_path, AudioClip) else load_audio(clip_or_path)
+    decode = _default_options(transcriber)
+    if not settings.transcription.use_vocabulary:
+        return transcribe_clip(transcriber, clip, decode)
+    opts = options or PipelineOptions()
+    lexicon = lexicon or cached_lexicon(tuple(settings.vocab.extra_dirs))
+    budget = settings.vocab.prompt_token_budget
+    count = _token_counter(transcriber)
+
+    bias_terms = lexicon.specialty_terms(specialty, report_type) if opts.bias else []
+    hot = fit_terms(bias_terms, budget, count)
+    transcript = transcribe_clip(transcriber, clip, replace(decode, hotwords=join_terms(hot) or None))
+    transcript = _undo_leaks(transcriber, clip, transcript, decode, hot)
+    redecoded = 0.0
+    if opts.second_pass and not transcript.no_speech:
+        transcript, redecoded = _second_pass(
+            transcriber, clip, transcript, decode, lexicon, hot, budget, count, opts
+        )
+    if opts.correct:
+        transcript = correct_transcript(transcript, lexicon.index, opts.match)
+    recorded = dict(transcript.provenance.options)
+    recorded["vocabulary"] = {
+        "specialty": specialty,
+        "report_type": report_type,
+        "hotword_terms": len(hot),
+        "hotword_tokens": count(join_terms(hot)) if hot else 0,
+        "token_budget": budget,
+        "second_pass_seconds": round(redecoded, 2),
+        "corrections": len(transcript.corrections),
+        "lexicon_terms": len(lexicon),
+    }
+    provenance = replace(
+        transcript.provenance,
+        options=recorded,
+        wall_time=round(time.perf_counter() - started, 3),
+    )
+    return replace(transcript, provenance=provenance)
+
+
+def _default_options(transcriber: Transcriber):
+    from assistant.transcribe import DecodeOptions
+
+    default = getattr(transcriber, "default_options", None)
+    return default() if callable(default) else DecodeOptions()
+
+
+def _token_counter(transcriber: Transcriber):
+    counter = getattr(transcriber, "tokenizer_count", None)
+    if callable(counter):
+        return counter
+    # A transcriber without a tokenizer (a test fake): count generously, never under.
+    return lambda text: len(text.encode("utf-8"))
+
+
+def _sub_clip(clip: AudioClip, start: float, end: float) -> AudioClip:
+    a = max(0, int(start * SAMPLE_RATE))
+    b = min(len(clip.samples), int(end * SAMPLE_RATE))
+    return AudioClip.from_array(clip.samples[a:b])
+
+
+def _shift(seg: Segment, offset: float, seg_id: int) -> Segment:
+    words = tuple(replace(w, start=w.start + offset, end=w.end + offset) for w in seg.words)
+    return replace(seg, id=seg_id, start=seg.start + offset, end=seg.end + offset, words=words)
+
+
+def _redecode(
+    transcriber: Transcriber, clip: AudioClip, seg: Segment, decode, hotwords: str | None
+) -> list[Segment]:
+    start = max(0.0, seg.start - _PAD)
+    sub = _sub_clip(clip, start, seg.end + _PAD)
+    opts = replace(decode, hotwords=hotwords, vad=False)
+    return [_shift(s, start, seg.id) for s in transcriber.transcribe(sub, opts)]
+
+
+def _replace_segment(transcript: Transcript, index: int, new: list[Segment]) -> Transcript:
+    segments = list(transcript.segments)
+    segments[index : index + 1] = new
+    renumbered = tuple(replace(s, id=i) for i, s in enumerate(segments))
+    return replace(transcript, segments=renumbered)
+
+
+def _undo_leaks(
+    transcriber: Transcriber, clip: AudioClip, transcript: Transcript, decode, hot: list[str]
+) -> Transcript:
+    """Decode again, unbiased, any segment that is mostly the hotwords; flag it if it persists."""
+    for i in reversed(range(len(transcript.segments))):
+        seg = transcript.segments[i]
+        if not leaked(seg, hot):
+            continue
+        log.info("segment %d repeats the hotwords; decoding it again without them", seg.id)
+        new = _redecode(transcriber, clip, seg, decode, None)
+        new = [replace(s, flags=(*s.flags, "prompt_echo")) if leaked(s, hot) else s for s in new]
+        transcript = _replace_segment(transcript, i, new)
+    return transcript
+
+
+def _mean_prob(words: tuple[Word, ...] | list[Word]) -> float:
+    return sum(w.probability for w in words) / len(words) if words else 0.0
+
+
+def _second_pass(
+    transcriber, clip, transcript, decode, lexicon, hot, budget, count, opts: PipelineOptions
+) -> tuple[Transcript, float]:
+    """Re-decode the least confident segments with hotwords that sound like what was heard."""
+    limit = opts.second_pass_max_fraction * clip.duration
+    scored = []
+    for i, seg in enumerate(transcript.segments):
+        heard = uncertain_words(seg.words, opts.match.low_probability)
+        terms = near_terms(lexicon, heard) if heard else []
+        if terms:
+            scored.append((_mean_prob(seg.words), i, terms))
+    used = 0.0
+    chosen = []
+    for _prob, i, terms in sorted(scored):
+        length = transcript.segments[i].end - transcript.segments[i].start + 2 * _PAD
+        if used + length > limit:
+            continue
+        used += length
+        chosen.append((i, terms))
+    for i, terms in sorted(chosen, reverse=True):
+        seg = transcript.segments[i]
+        words = fit_terms([*terms, *hot], budget, count)
+        new = _redecode(transcriber, clip, seg, decode, join_terms(words))
+        new_words = [w for s in new for w in s.words]
+        if not new or any(leaked(s, words) for s in new):
+            continue
+        if _mean_prob(new_words) > _mean_prob(seg.words):
+            transcript = _replace_segment(transcript, i, new)
+    return transcript, used

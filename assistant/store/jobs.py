@@ -1,0 +1,190 @@
+"""Batch intake jobs, keyed by the audio's SHA-256 (a renamed copy is the same job).
+
+States: queued -> processing -> done | quarantined (with a reason). Each transition is one short
+transaction. To make filing a report and finishing its job atomic (so a crash can neither lose
+the report nor file it twice), wrap both calls in one ``with store.write():`` block: store
+functions join an open transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from assistant.errors import IntegrityViolation, NotFound
+from assistant.store.audit import audited
+from assistant.store.db import Store, utcnow
+from assistant.store.roles import User
+
+JOB_STATES = ("queued", "processing", "done", "quarantined")
+
+
+@dataclass(frozen=True)
+class Job:
+    audio_sha256: str
+    path: str
+    state: str
+    reason: str | None
+    attempts: int
+    worker: str | None
+    claimed_at: str | None
+    dictation_id: int | None
+    document_id: int | None
+    created_at: str
+    updated_at: str
+
+
+def _job(r: Any) -> Job:
+    return Job(**{k: r[k] for k in Job.__dataclass_fields__})
+
+
+def _row(store: Store, sha: str) -> Any:
+    return store.one("SELECT * FROM jobs WHERE audio_sha256 = ?", [sha])
+
+
+def enqueue_job(store: Store, user: User, audio_sha256: str, *, path: str) -> Job:
+    """Add a queued job, or return the existing one for this audio unchanged."""
+    with audited(store, user, "enqueue_job", permission="process_jobs") as scope:
+        now = utcnow()
+        store.execute(
+            "INSERT OR IGNORE INTO jobs (audio_sha256, path, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?)",
+            [audio_sha256, path, now, now],
+        )
+        scope.detail = {"job": audio_sha256}
+        result = _job(_row(store, audio_sha256))
+    return result
+
+
+def claim_job(
+    store: Store,
+    user: User,
+    audio_sha256: str,
+    *,
+    path: str,
+    worker: str = "",
+    stale_after_s: float | None = None,
+) -> Job | None:
+    """Take the job for processing; None if it is done, quarantined, or being processed.
+
+    A job left 'processing' by a crashed run is taken again when it was claimed more than
+    ``stale_after_s`` seconds ago (or call ``requeue_processing`` at the start of a run).
+    """
+    with audited(store, user, "claim_job", permission="process_jobs") as scope:
+        scope.detail = {"job": audio_sha256}
+        now = utcnow()
+        store.execute(
+            "INSERT OR IGNORE INTO jobs (audio_sha256, path, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?)",
+            [audio_sha256, path, now, now],
+        )
+        r = _row(store, audio_sha256)
+        takeable = r["state"] == "queued"
+        if r["state"] == "processing" and stale_after_s is not None and r["claimed_at"]:
+            cutoff = datetime.now(UTC) - timedelta(seconds=stale_after_s)
+            takeable = datetime.fromisoformat(r["claimed_at"]) < cutoff
+        scope.detail["claimed"] = takeable
+        if takeable:
+            store.execute(
+                "UPDATE jobs SET state = 'processing', attempts = attempts + 1, worker = ?,"
+                " claimed_at = ?, updated_at = ? WHERE audio_sha256 = ?",
+                [worker, now, now, audio_sha256],
+            )
+            r = _row(store, audio_sha256)
+    return _job(r) if takeable else None
+
+
+def finish_job(
+    store: Store,
+    user: User,
+    audio_sha256: str,
+    *,
+    dictation_id: int | None = None,
+    document_id: int | None = None,
+) -> Job:
+    with audited(
+        store, user, "finish_job", permission="process_jobs", document_id=document_id
+    ) as scope:
+        scope.detail = {"job": audio_sha256}
+        r = _row(store, audio_sha256)
+        if r is None:
+            raise NotFound(f"No job for audio {audio_sha256[:12]}.")
+        if r["state"] != "processing":
+            raise IntegrityViolation(f"Job {audio_sha256[:12]} is {r['state']}, not processing.")
+        store.execute(
+            "UPDATE jobs SET state = 'done', reason = NULL, dictation_id = ?, document_id = ?,"
+            " updated_at = ? WHERE audio_sha256 = ?",
+            [dictation_id, document_id, utcnow(), audio_sha256],
+        )
+        result = _job(_row(store, audio_sha256))
+    return result
+
+
+def quarantine_job(
+    store: Store, user: User, audio_sha256: str, reason: str, *, path: str | None = None
+) -> Job:
+    """Set a job aside with a reason (a file that failed before it was claimed is added)."""
+    with audited(store, user, "quarantine_job", permission="process_jobs") as scope:
+        scope.detail = {"job": audio_sha256, "reason": reason}
+        now = utcnow()
+        if _row(store, audio_sha256) is None:
+            if path is None:
+                raise NotFound(f"No job for audio {audio_sha256[:12]}; give its path.")
+            store.execute(
+                "INSERT INTO jobs (audio_sha256, path, created_at, updated_at) VALUES (?,?,?,?)",
+                [audio_sha256, path, now, now],
+            )
+        if _row(store, audio_sha256)["state"] == "done":
+            raise IntegrityViolation(f"Job {audio_sha256[:12]} is already done.")
+        store.execute(
+            "UPDATE jobs SET state = 'quarantined', reason = ?, updated_at = ?"
+            " WHERE audio_sha256 = ?",
+            [reason, now, audio_sha256],
+        )
+        result = _job(_row(store, audio_sha256))
+    return result
+
+
+def requeue_job(store: Store, user: User, audio_sha256: str) -> Job:
+    """Put a quarantined job back in the queue (after the file was fixed or replaced)."""
+    with audited(store, user, "requeue_job", permission="process_jobs") as scope:
+        scope.detail = {"job": audio_sha256}
+        r = _row(store, audio_sha256)
+        if r is None:
+            raise NotFound(f"No job for audio {audio_sha256[:12]}.")
+        if r["state"] == "done":
+            raise IntegrityViolation(f"Job {audio_sha256[:12]} is already done.")
+        store.execute(
+            "UPDATE jobs SET state = 'queued', updated_at = ? WHERE audio_sha256 = ?",
+            [utcnow(), audio_sha256],
+        )
+        result = _job(_row(store, audio_sha256))
+    return result
+
+
+def requeue_processing(store: Store, user: User) -> int:
+    """Return every 'processing' job to the queue (a new run after a crash); how many."""
+    with audited(store, user, "requeue_processing", permission="process_jobs") as scope:
+        cur = store.execute(
+            "UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'processing'",
+            [utcnow()],
+        )
+        scope.detail = {"jobs": cur.rowcount}
+    return cur.rowcount
+
+
+def get_job(store: Store, user: User, audio_sha256: str) -> Job | None:
+    with audited(store, user, "read_job", permission="process_jobs") as scope:
+        scope.detail = {"job": audio_sha256}
+        r = _row(store, audio_sha256)
+    return _job(r) if r is not None else None
+
+
+def list_jobs(store: Store, user: User, *, state: str | None = None) -> list[Job]:
+    with audited(store, user, "list_jobs", permission="process_jobs"):
+        if state is None:
+            rows = store.all("SELECT * FROM jobs ORDER BY created_at")
+        else:
+            rows = store.all("SELECT * FROM jobs WHERE state = ? ORDER BY created_at", [state])
+    return [_job(r) for r in rows]

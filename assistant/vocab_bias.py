@@ -1,0 +1,75 @@
+"""Biasing: which lexicon terms go into Whisper's ``hotwords`` for a window, within a token budget.
+
+Whisper's prompt holds about 224 tokens and every prompt token slows decoding and raises the
+chance that the prompt is copied into the text over silence, so the budget is counted with the
+model's own tokenizer and kept well below that (``[vocab] prompt_token_budget``). Terms come,
+in order, from the specialty (or report type) bias list, then from terms that sound like words a
+first pass heard with low confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+from assistant.models import Segment, Word
+
+TokenCounter = Callable[[str], int]
+SEPARATOR = ", "
+_WORDS = re.compile(r"[a-z0-9']+")
+
+
+def fit_terms(terms: Iterable[str], budget: int, count_tokens: TokenCounter) -> list[str]:
+    """The longest prefix-preserving selection of ``terms`` whose joined text fits ``budget``.
+
+    A term that does not fit is skipped (a shorter later one may still fit); duplicates go.
+    """
+    chosen: list[str] = []
+    seen: set[str] = set()
+    for term in terms:
+        key = term.strip().lower()
+        if not key or key in seen:
+            continue
+        if count_tokens(join_terms([*chosen, term.strip()])) <= budget:
+            chosen.append(term.strip())
+            seen.add(key)
+    return chosen
+
+
+def join_terms(terms: Sequence[str]) -> str:
+    return SEPARATOR.join(terms)
+
+
+def uncertain_words(words: Sequence[Word], below: float = 0.6) -> list[str]:
+    """Words a first pass heard with low confidence (what a second pass should listen for)."""
+    return [w.text.strip(" ,.;:?!") for w in words if w.probability < below and len(w.text) > 3]
+
+
+def near_terms(lexicon, heard: Iterable[str], min_score: float = 70.0, per_word: int = 2) -> list[str]:
+    """Lexicon terms that sound or are spelled like the heard words (best first)."""
+    scored: dict[str, float] = {}
+    for word in heard:
+        for match in lexicon.index.search(word, limit=per_word):
+            if match.score >= min_score:
+                text = match.entry.text
+                scored[text] = max(scored.get(text, 0.0), match.score)
+    return sorted(scored, key=lambda t: -scored[t])
+
+
+def leaked(segment: Segment, terms: Sequence[str], threshold: float = 0.6) -> bool:
+    """True when a segment is mostly the hotwords themselves (a prompt copied over silence).
+
+    Genuine speech that happens to use two or three of the terms has many other words around
+    them; a leak is a run of the listed terms and little else.
+    """
+    words = _WORDS.findall(segment.text.lower())
+    if len(words) < 3 or not terms:
+        return False
+    term_words = {w for t in terms for w in _WORDS.findall(t.lower())}
+    inside = sum(1 for w in words if w in term_words)
+    if inside / len(words) < threshold:
+        return False
+    # Listing three or more terms in the prompt's own order is the copy pattern.
+    text = " ".join(words)
+    hits = [t for t in terms if " ".join(_WORDS.findall(t.lower())) in text]
+    return len(hits) >= 3

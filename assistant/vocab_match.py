@@ -1,0 +1,312 @@
+"""Correction against the lexicon: low-confidence words matched to terms by sound and spelling.
+
+Each lexicon term, and each word of each term, becomes an :class:`Entry` keyed by its letters and
+by its Metaphone code (jellyfish). A span of one to three decoded words whose probability is low
+is looked up with rapidfuzz over both keys; the best entry replaces the span only when the blend
+of phonetic and spelling similarity clears a cut-off that is stricter for short spans, for
+single common-looking words and for generated (ICD/drug-database) entries than for the curated
+core. High-probability words are never touched. Every replacement becomes a
+:class:`~assistant.models.Correction` so the editor can show and undo it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import jellyfish
+from rapidfuzz import fuzz, process
+
+from assistant.models import Correction, Segment, Transcript, Word
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]")
+_CLEAN_TERM = re.compile(r"[A-Za-z][A-Za-z \-']*")
+_EDGE_PUNCT = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
+
+# Weight of an entry by tier: the curated core outranks ICD descriptions and drug databases.
+TIER_WEIGHT = {"site": 1.0, "core": 1.0, "generated": 0.94}
+_GENERATED_MIN_LETTERS = 6  # a short generated word is more often noise than a dictated term
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Thresholds for correction; the defaults were chosen on the main samples only."""
+
+    low_probability: float = 0.6  # a span needs a word below this to be considered
+    keep_probability: float = 0.93  # a word at or above this is never replaced
+    min_score: float = 84.0  # blended similarity (0-100) after tier weight
+    short_penalty: float = 6.0  # added to min_score for spans of fewer than 7 letters
+    common_penalty: float = 6.0  # added when every word of the span is ordinary English
+    max_span: int = 3
+
+
+@dataclass(frozen=True)
+class Entry:
+    text: str  # what replaces the span, as written in the lexicon
+    letters: str  # lower-case letters only
+    sound: str  # Metaphone code of the letters
+    words: int
+    weight: float
+    kind: str
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    score: float  # 0-100, weighted
+
+
+def letters_of(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def sound_of(text: str) -> str:
+    letters = letters_of(text)
+    return jellyfish.metaphone(letters) if letters else ""
+
+
+class TermIndex:
+    """Entries grouped by Metaphone and by letters, searched with rapidfuzz."""
+
+    def __init__(self, entries: Iterable[Entry]):
+        best: dict[str, Entry] = {}
+        for e in entries:
+            old = best.get(e.letters)
+            if old is None or e.weight > old.weight:
+                best[e.letters] = e
+        self.entries: tuple[Entry, ...] = tuple(sorted(best.values(), key=lambda e: e.letters))
+        self._letters = [e.letters for e in self.entries]
+        self._sounds = [e.sound for e in self.entries]
+        self._by_letters = {e.letters: e for e in self.entries}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @classmethod
+    def build(cls, terms: Iterable) -> TermIndex:
+        """Entries for whole short terms and for every word of every term (see module doc)."""
+        entries: list[Entry] = []
+        word_forms: dict[str, tuple[float, str, str]] = {}
+        for term in terms:
+            weight = TIER_WEIGHT.get(term.tier, 0.9)
+            text = term.text.strip()
+            n_words = len(text.split())
+            if _CLEAN_TERM.fullmatch(text) and 2 <= n_words <= (4 if weight >= 1 else 3):
+                entries.append(_entry(text, weight, term.kind))
+            for i, raw in enumerate(_WORD.findall(text)):
+                word = raw.strip("-'")
+                low = word.lower()
+                if len(low) < 4 or (weight < 1 and len(low) < _GENERATED_MIN_LETTERS):
+                    continue
+                # ICD descriptions are sentence case: a first word's capital is not its spelling.
+                form = word if (i > 0 or weight >= 1) else low
+                if weight >= 1 and term.kind != "drug" and form[:1].isupper() and i == 0:
+                    form = word  # a curated proper noun (Kussmaul) keeps its capital
+                old = word_forms.get(low)
+                if old is None or weight > old[0]:
+                    word_forms[low] = (weight, form, term.kind)
+        for _low, (weight, form, kind) in word_forms.items():
+            entries.append(_entry(form, weight, kind))
+        return cls(entries)
+
+    def exact(self, text: str) -> Entry | None:
+        return self._by_letters.get(letters_of(text))
+
+    def search(self, text: str, limit: int = 5) -> list[Match]:
+        """Entries that sound or are spelled like ``text``, best first, weighted by tier."""
+        letters, sound = letters_of(text), sound_of(text)
+        if len(letters) < 4:
+            return []
+        found: dict[int, float] = {}
+        for query, keys in ((sound, self._sounds), (letters, self._letters)):
+            for _key, _score, idx in process.extract(
+                query, keys, scorer=fuzz.ratio, score_cutoff=68, limit=25
+            ):
+                found.setdefault(idx, 0.0)
+        matches = []
+        for idx in found:
+            e = self.entries[idx]
+            score = 0.5 * fuzz.ratio(letters, e.letters) + 0.5 * fuzz.ratio(sound, e.sound)
+            matches.append(Match(e, score * e.weight))
+        matches.sort(key=lambda m: (-m.score, m.entry.letters))
+        return matches[:limit]
+
+
+def _entry(text: str, weight: float, kind: str) -> Entry:
+    letters = letters_of(text)
+    return Entry(text, letters, jellyfish.metaphone(letters), len(text.split()), weight, kind)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int  # index into the flat word list
+    count: int
+    match: Match
+    original: str
+
+
+def _core(word: Word) -> str:
+    return _EDGE_PUNCT.match(word.text.strip()).group(2)
+
+
+@functools.lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Words that are one token of Whisper's tokenizer: ordinary English, by the model's count.
+
+    A decoded word outside this set and outside the lexicon ("furosmide") is suspect even when
+    the model was sure of it; a common word is suspect only when its probability is low.
+    """
+    from assistant.resources import default_model_path
+
+    path = default_model_path() / "tokenizer.json"
+    try:
+        vocab = json.loads(path.read_text(encoding="utf-8"))["model"]["vocab"]
+    except (OSError, ValueError, KeyError):
+        return frozenset()
+    return frozenset(
+        k[1:].lower() for k in vocab if k.startswith("\u0120") and k[1:].isalpha()
+    )
+
+
+def _unknown(word: Word, index: TermIndex) -> bool:
+    core = _core(word)
+    return core.lower() not in common_words() and index.exact(core) is None
+
+
+def _span_ok(words: Sequence[Word], index: TermIndex, settings: MatchSettings) -> bool:
+    unknown = [_unknown(w, index) for w in words]
+    if any(w.probability >= settings.keep_probability and not u for w, u in zip(words, unknown)):
+        return False
+    suspect = [w.probability < settings.low_probability or u for w, u in zip(words, unknown)]
+    if not any(suspect):
+        return False
+    # Numbers and sentence breaks inside a span are not part of one term.
+    cores = [_core(w) for w in words]
+    if any(not c or any(ch.isdigit() for ch in c) for c in cores):
+        return False
+    return all(not re.search(r"[.!?;:]$", w.text.strip()) for w in words[:-1])
+
+
+def find_corrections(
+    words: Sequence[Word], index: TermIndex, settings: MatchSettings | None = None
+) -> list[_Candidate]:
+    settings = settings or MatchSettings()
+    candidates: list[_Candidate] = []
+    for start in range(len(words)):
+        for count in range(1, settings.max_span + 1):
+            span = words[start : start + count]
+            if len(span) < count or not _span_ok(span, index, settings):
+                continue
+            original = " ".join(_core(w) for w in span)
+            letters = letters_of(original)
+            if count == 1 and index.exact(original) is not None:
+                continue  # already a lexicon word, spelled right
+            matches = index.search(original, limit=1)
+            if not matches or not _plausible(original, matches[0].entry):
+                continue
+            best = matches[0]
+            cutoff = settings.min_score
+            if len(letters) < 7 or len(best.entry.letters) < 7:
+                cutoff += settings.short_penalty
+            if all(_core(w).lower() in common_words() for w in span):
+                cutoff += settings.common_penalty
+            if best.score >= cutoff and best.entry.letters != letters:
+                candidates.append(_Candidate(start, count, best, original))
+    return _non_overlapping(candidates)
+
+
+# Words whose loss would change the meaning: a span holding one is never rewritten.
+_PROTECTED = frozenset({"no", "not", "non", "without", "denies", "negative", "never", "none"})
+
+
+def _plausible(original: str, entry: Entry) -> bool:
+    """Reject rewrites that only drop or inflect words rather than fix a mishearing."""
+    heard = [w.lower() for w in re.findall(r"[A-Za-z]+", original)]
+    if any(w in _PROTECTED for w in heard):
+        return False
+    target = {w.lower() for w in re.findall(r"[A-Za-z]+", entry.text)}
+    if len(heard) > 1 and any(w in target for w in heard if len(w) > 1):
+        return False  # "with a" -> "with", "no st elevation" -> "non-ST-elevation"
+    a, b = letters_of(original), entry.letters
+    short, long_ = sorted((a, b), key=len)
+    # "indications" -> "indication": an inflection of a real word, not a mishearing.
+    return not (long_.startswith(short) and len(long_) - len(short) <= 3)
+
+
+def _non_overlapping(candidates: list[_Candidate]) -> list[_Candidate]:
+    chosen: list[_Candidate] = []
+    taken: set[int] = set()
+    # Best score first; on a tie the longer span (it explains more of the audio).
+    for c in sorted(candidates, key=lambda c: (-c.match.score, -c.count, c.start)):
+        span = set(range(c.start, c.start + c.count))
+        if span & taken:
+            continue
+        chosen.append(c)
+        taken |= span
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def correct_transcript(
+    transcript: Transcript, index: TermIndex, settings: MatchSettings | None = None
+) -> Transcript:
+    """A copy of ``transcript`` with strong lexicon matches replaced and recorded.
+
+    ``Correction.word_index`` is the position of the new word in the corrected transcript's
+    ``words``; ``word_count`` is how many decoded words it replaced.
+    """
+    words = transcript.words
+    chosen = {c.start: c for c in find_corrections(words, index, settings)}
+    if not chosen:
+        return transcript
+    corrections: list[Correction] = list(transcript.corrections)
+    new_segments: list[Segment] = []
+    flat = 0  # index into the original words
+    out_index = 0  # index into the corrected words
+    for seg in transcript.segments:
+        new_words: list[Word] = []
+        seg_end = flat + len(seg.words)
+        i = flat
+        while i < seg_end:
+            c = chosen.get(i)
+            if c is None or i + c.count > seg_end:
+                new_words.append(words[i])
+                i += 1
+                out_index += 1
+                continue
+            span = words[i : i + c.count]
+            new_words.append(_replacement_word(span, c.match.entry.text))
+            corrections.append(
+                Correction(
+                    original=" ".join(w.text.strip() for w in span),
+                    replacement=c.match.entry.text,
+                    start=span[0].start,
+                    end=span[-1].end,
+                    score=round(c.match.score / 100, 3),
+                    kind="lexicon",
+                    word_index=out_index,
+                    word_count=c.count,
+                )
+            )
+            i += c.count
+            out_index += 1
+        flat = seg_end
+        if new_words != list(seg.words):
+            text = "".join(w.text for w in new_words)
+            seg = replace(seg, words=tuple(new_words), text=text)
+        new_segments.append(seg)
+    return replace(transcript, segments=tuple(new_segments), corrections=tuple(corrections))
+
+
+def _replacement_word(span: Sequence[Word], term: str) -> Word:
+    first = _EDGE_PUNCT.match(span[0].text).group(1)
+    last = _EDGE_PUNCT.match(span[-1].text).group(3)
+    lead = " " if span[0].text.startswith(" ") else ""
+    first = first.strip()
+    core = _core(span[0])
+    if core[:1].isupper() and term[:1].islower():
+        term = term[:1].upper() + term[1:]  # keep a sentence's capital
+    prob = sum(w.probability for w in span) / len(span)
+    return Word(f"{lead}{first}{term}{last}", span[0].start, span[-1].end, prob)
