@@ -130,9 +130,7 @@ def _date(value: str | None) -> date | None:
 def _encounter_for(
     store: Store, user: User, patient_id: int, meta: DictationMeta
 ) -> tuple[int | None, str | None]:
-    r = store.one(
-        "SELECT id, patient_id FROM encounters WHERE external_id = ?", [meta.encounter]
-    )
+    r = store.one("SELECT id, patient_id FROM encounters WHERE external_id = ?", [meta.encounter])
     if r is not None:
         if r["patient_id"] != patient_id:
             return None, "encounter belongs to another patient; not linked"

@@ -182,7 +182,7 @@ class _Layout:
         if self._sentence_start():
             if text[:1].islower() and text not in _KEEP_CASE:
                 text = text[0].upper() + text[1:]
-        elif self.lower_next and text not in self.protected and text[1:].islower():
+        elif self.lower_next and text not in self.protected and text[1:].isalpha() and text[1:].islower():
             text = text[0].lower() + text[1:]
         self.items.append(word(text))
         self.after_command = self.lower_next = False
@@ -203,6 +203,7 @@ class _Layout:
             self._drop_trailing(lambda m: m.text in MARK_RANK)
             if self.items and self.items[-1].kind != COMMAND:
                 self.items.append(t)
+                self.after_command = False  # "(as needed)." keeps the full stop after it
         elif last is None or last.kind == COMMAND or (last.kind == MARK and last.text == "("):
             pass  # no punctuation at the start of a line
         elif not t.spoken and (self.after_command or self._trailing_spoken_mark()):
@@ -211,7 +212,7 @@ class _Layout:
             self._merge(last, t)
         else:
             self.items.append(t)
-        if t.spoken and t.text != ")":  # "(as needed)." keeps Whisper's full stop
+        if t.spoken and t.text != ")":
             self.after_command = True
 
     def _trailing_spoken_mark(self) -> bool:

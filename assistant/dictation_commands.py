@@ -2,8 +2,7 @@
 
 A few command words are also ordinary words of medicine: "colon" is an organ and "period" a
 span of time ("the postoperative period", "sigmoid colon"). Those two are commands only when a
-pause follows (Whisper's punctuation, the end of the text, a capitalised next sentence or another
-command) and the word before them does not make them a noun; "<heading> colon" is a section
+pause follows (Whisper's punctuation, the end of the text or another command) and the word before them does not make them a noun; "<heading> colon" is a section
 heading when the heading starts a sentence. Multi-word commands starting with an adjective
 ("new line", "next section") are prose after a determiner ("a new line of therapy").
 """
@@ -124,15 +123,18 @@ def _heading(
         text += _norm(tokens[j].text)
         if text not in wanted:
             continue
-        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        k = j + 1
+        while k < len(tokens) and tokens[k].kind == MARK and tokens[k].text in ",.;":
+            k += 1  # Whisper's pause: "Assessment, colon." / "Assessment. Colon."
+        nxt = tokens[k] if k < len(tokens) else None
         heading = command("heading", wanted[text])
         if nxt and nxt.kind == MARK and nxt.text == ":":
-            return [heading], j + 2
+            return [heading], k + 1
         if nxt and nxt.key == "colon":
-            after = tokens[j + 2] if j + 2 < len(tokens) else None
+            after = tokens[k + 1] if k + 1 < len(tokens) else None
             if after and after.key in _ORGAN_AFTER:
-                return [heading], j + 1  # "colon" stays: it is the organ
-            return [heading], j + 2
+                return [heading], k  # "colon" stays: it is the organ
+            return [heading], k + 1
     return None
 
 
@@ -141,8 +143,8 @@ def _command_at(
 ) -> tuple[list[Token], int] | None:
     keys = [t.key for t in tokens[i : i + _PHRASE_MAX + 1]]
     prev = out[-1].key if out and out[-1].kind == WORD else ""
-    if keys[0] in ("colon", "period") and (not out or out[-1].kind == COMMAND):
-        return None  # nothing to punctuate: the word itself ("Colon: normal.")
+    if keys[0] in ("colon", "period") and _nothing_to_punctuate(out):
+        return None  # the word itself ("Colon: normal.")
     if keys[0] == "colon" and out[-1].text == ":":
         return None  # "Site: colon."
     if keys[0] == "colon":
@@ -159,6 +161,12 @@ def _command_at(
     return None
 
 
+def _nothing_to_punctuate(out: Sequence[Token]) -> bool:
+    """At the start of the text, a line or a parenthesis (a scratched phrase does not count)."""
+    last = next((t for t in reversed(out) if t.text != "scratch"), None)
+    return last is None or last.kind == COMMAND or last.text == "("
+
+
 def _is_prose(keys: Sequence[str], n: int, prev: str) -> bool:
     """'a new line of therapy', 'the next section' are words, not commands."""
     if keys[0] not in ("new", "next", "open", "close", "end", "full", "left", "right"):
@@ -166,11 +174,12 @@ def _is_prose(keys: Sequence[str], n: int, prev: str) -> bool:
     return prev in DETERMINERS or (len(keys) > n and keys[n] == "of")
 
 
-def _pause_after(tokens: Sequence[Token], j: int, capital: bool = True) -> bool:
-    """A mark, the end, another command or (if ``capital``) a capitalised word follows."""
+def _pause_after(tokens: Sequence[Token], j: int) -> bool:
+    """A mark, a break, the end of the text or another command follows.
+
+    (A capitalised next word is no sign: brand names and proper names are capitalised too.)
+    """
     if j >= len(tokens) or tokens[j].kind != WORD:
-        return True
-    if capital and tokens[j].text[:1].isupper():
         return True
     keys = tuple(t.key for t in tokens[j : j + _PHRASE_MAX])
     if keys[0] in ("period", "colon", "number"):
@@ -184,7 +193,7 @@ def _colon(tokens: Sequence[Token], i: int, prev: str) -> tuple[list[Token], int
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     if nxt is not None and nxt.key == "colon":  # "site colon colon" = "site: colon"
         return [mark(":", spoken=True), word(nxt.text)], i + 2
-    if _pause_after(tokens, i + 1, capital=False):
+    if _pause_after(tokens, i + 1):
         return [mark(":", spoken=True)], i + 1
     return None
 

@@ -62,3 +62,7 @@ class AccessDenied(AssistantError):
 
 class DictationError(AssistantError):
     """Live dictation cannot record (no microphone, no PortAudio, busy device)."""
+
+
+class BatchError(AssistantError):
+    """A batch run cannot start or go on (bad folder, options, or the model will not load)."""

@@ -16,17 +16,20 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from assistant.live_audio import FRAME, SAMPLE_RATE, AudioSource, Recorder, StreamingVad
+from assistant.models import Segment
 
 log = logging.getLogger(__name__)
 
-# decode(samples, beam_size, prompt) -> words, as the model wrote them (with punctuation)
-Decoder = Callable[[np.ndarray, int, "str | None"], list[str]]
-STOP_COMMAND = ("end", "dictation")
+# decode(samples, final) -> segments of that audio (final: beam search and word timestamps)
+Decoder = Callable[[np.ndarray, bool], list[Segment]]
+# "end dictation" closes the dictation when it is the last thing said before a pause; tiny
+# models often hear "and dictation", which no one says at the end of a phrase either.
+STOP_COMMANDS = {("end", "dictation"), ("and", "dictation"), ("stop", "dictation")}
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,6 @@ class LiveSettings:
     max_utterance: float = 12.0  # force a split so a decode stays short
     speech_threshold: float = 0.5
     preroll: float = 0.3  # audio kept before speech starts, so first syllables are not cut
-    partial_beam: int = 1
-    final_beam: int = 5
-    prompt: str | None = None  # vocabulary biasing (initial_prompt)
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,7 @@ class LiveEngine:
         self.formatter = formatter or (lambda raw: raw)
         self.recorder = recorder
         self.words: list[str] = []  # every confirmed word, raw
+        self.segments: list[Segment] = []  # final decodes, timed against the whole recording
         self.stopped_by_voice = False
 
     # -- public ---------------------------------------------------------------------------
@@ -169,7 +170,11 @@ class LiveEngine:
                 cut = len(utterance) if paused else self._split_point(probs)
                 speech_end = (utterance_start + len(utterance) - silence * FRAME) / SAMPLE_RATE
                 yield from self._finish_utterance(
-                    utterance[:cut], agreement, consumed, speech_end if paused else None
+                    utterance[:cut],
+                    utterance_start,
+                    agreement,
+                    consumed,
+                    speech_end if paused else None,
                 )
                 if self.stopped_by_voice:
                     break
@@ -184,12 +189,12 @@ class LiveEngine:
             due = len(utterance) - decoded_at >= s.partial_interval * SAMPLE_RATE
             if due and not self._behind(source, consumed):
                 decoded_at = len(utterance)
-                hypothesis = self.decode(utterance, s.partial_beam, self._prompt())
+                hypothesis = _words(self.decode(utterance, False))
                 new = agreement.insert(hypothesis)
                 yield from self._emit(new, agreement, consumed)
 
         if utterance is not None and not self.stopped_by_voice:
-            yield from self._finish_utterance(utterance, agreement, consumed, None)
+            yield from self._finish_utterance(utterance, utterance_start, agreement, consumed, None)
         yield self._event("stopped", (), [], consumed)
 
     @property
@@ -199,24 +204,32 @@ class LiveEngine:
     # -- steps ----------------------------------------------------------------------------
 
     def _finish_utterance(
-        self, audio: np.ndarray, agreement: LocalAgreement, consumed: int, speech_end
+        self,
+        audio: np.ndarray,
+        start_sample: int,
+        agreement: LocalAgreement,
+        consumed: int,
+        speech_end: float | None,
     ) -> Iterator[LiveEvent]:
-        final = self.decode(audio, self.settings.final_beam, self._prompt())
-        new = agreement.finish(final)
+        start = start_sample / SAMPLE_RATE
+        segments = self.decode(audio, True)
+        new = agreement.finish(_words(segments))
         self.words += new
+        self.segments += [
+            _shifted(seg, start, len(self.segments) + i) for i, seg in enumerate(segments)
+        ]
         self._check_stop_command()
         yield self._event("utterance_end", tuple(new), [], consumed, speech_end)
 
     def _emit(self, new: list[str], agreement: LocalAgreement, consumed: int):
         if new:
             self.words += new
-            self._check_stop_command()
             yield self._event("confirmed", tuple(new), agreement.tentative(), consumed)
         yield self._event("partial", (), agreement.tentative(), consumed)
 
     def _check_stop_command(self) -> None:
-        tail = [_norm(w) for w in self.words[-2:]]
-        if tuple(tail) == STOP_COMMAND:
+        tail = tuple(_norm(w) for w in self.words[-2:])
+        if tail in STOP_COMMANDS:
             del self.words[-2:]
             self.stopped_by_voice = True
 
@@ -232,9 +245,6 @@ class LiveEngine:
             new_words=tuple(new),
             speech_end=speech_end,
         )
-
-    def _prompt(self) -> str | None:
-        return self.settings.prompt
 
     def _split_point(self, probs: list[float]) -> int:
         """Sample index of the quietest frame in the last 2 s, to split a long utterance."""
@@ -252,3 +262,22 @@ class LiveEngine:
         if started is None or not getattr(source, "realtime", True):
             return False
         return time.monotonic() - (started + consumed / SAMPLE_RATE) > 0.15
+
+
+def _words(segments: list[Segment]) -> list[str]:
+    return [w for seg in segments for w in seg.text.split()]
+
+
+def _shifted(seg: Segment, offset: float, seg_id: int) -> Segment:
+    """A segment of one utterance, re-timed against the start of the recording."""
+    words = tuple(
+        replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3))
+        for w in seg.words
+    )
+    return replace(
+        seg,
+        id=seg_id,
+        start=round(seg.start + offset, 3),
+        end=round(seg.end + offset, 3),
+        words=words,
+    )

@@ -5,7 +5,8 @@
 1. decodes once with ``hotwords`` chosen from the specialty's bias list (or the report type's),
    within the token budget counted by the model's tokenizer;
 2. checks each segment for a leaked prompt (the hotwords copied over silence) and decodes those
-   spans again without biasing;
+   spans again without biasing; likewise speech the biased pass skipped (a prompt can make
+   Whisper jump ahead: the voice activity detector finds speech that no word covers);
 3. optionally re-decodes the few segments whose low-confidence words sound like lexicon terms,
    with those terms as hotwords, keeping the new text only if the model is more confident in it
    (bounded to a share of the audio so that wall time stays near a plain decode);
@@ -38,9 +39,10 @@ class PipelineOptions:
     """How much of the vocabulary machinery runs (the CLI's --no-vocab turns it all off)."""
 
     bias: bool = True
-    second_pass: bool = True
+    second_pass: bool = False  # off by default: on tiny.en it cost more time than it gained
     correct: bool = True
-    second_pass_max_fraction: float = 0.25  # most audio (share of duration) decoded twice
+    second_pass_max_fraction: float = 0.2  # most audio (share of duration) decoded twice
+    min_gap: float = 1.5  # seconds of uncovered speech that the biased pass must not drop
     match: MatchSettings = MatchSettings()
 
 
@@ -72,15 +74,22 @@ def transcribe_medical(
 
     bias_terms = lexicon.specialty_terms(specialty, report_type) if opts.bias else []
     hot = fit_terms(bias_terms, budget, count)
-    transcript = transcribe_clip(transcriber, clip, replace(decode, hotwords=join_terms(hot) or None))
+    # The biased pass runs without temperature fallback: when hotwords send tiny.en into a loop,
+    # five more sampled decodes of the window cost more than decoding it again unbiased.
+    biased = replace(decode, hotwords=join_terms(hot) or None)
+    if hot:
+        biased = replace(biased, temperature=decode.temperature[:1])
+    transcript = transcribe_clip(transcriber, clip, biased)
     transcript = _undo_leaks(transcriber, clip, transcript, decode, hot)
+    if hot:
+        transcript = _fill_gaps(transcriber, clip, transcript, decode, opts.min_gap)
     redecoded = 0.0
     if opts.second_pass and not transcript.no_speech:
         transcript, redecoded = _second_pass(
             transcriber, clip, transcript, decode, lexicon, hot, budget, count, opts
         )
     if opts.correct:
-        transcript = correct_transcript(transcript, lexicon.index, opts.match)
+        transcript = correct_transcript(transcript, lexicon.index, opts.match, bias_terms)
     recorded = dict(transcript.provenance.options)
     recorded["vocabulary"] = {
         "specialty": specialty,
@@ -145,16 +154,60 @@ def _replace_segment(transcript: Transcript, index: int, new: list[Segment]) -> 
 def _undo_leaks(
     transcriber: Transcriber, clip: AudioClip, transcript: Transcript, decode, hot: list[str]
 ) -> Transcript:
-    """Decode again, unbiased, any segment that is mostly the hotwords; flag it if it persists."""
+    """Decode again, unbiased, segments that are mostly the hotwords or loop; flag if it persists."""
+    if not hot:
+        return transcript
     for i in reversed(range(len(transcript.segments))):
         seg = transcript.segments[i]
-        if not leaked(seg, hot):
+        looped = seg.compression_ratio > decode.compression_ratio_threshold
+        if not (leaked(seg, hot) or looped or "repeated_ngram" in seg.flags):
             continue
-        log.info("segment %d repeats the hotwords; decoding it again without them", seg.id)
+        log.info("segment %d repeats itself or the hotwords; decoding it without them", seg.id)
         new = _redecode(transcriber, clip, seg, decode, None)
         new = [replace(s, flags=(*s.flags, "prompt_echo")) if leaked(s, hot) else s for s in new]
         transcript = _replace_segment(transcript, i, new)
     return transcript
+
+
+def _uncovered(
+    clip: AudioClip, transcript: Transcript, min_gap: float
+) -> list[tuple[float, float]]:
+    """Spans of detected speech at least ``min_gap`` long with no decoded word in them."""
+    from assistant.audio import speech_timestamps
+
+    covered = sorted((w.start, w.end) for w in transcript.words)
+    gaps: list[tuple[float, float]] = []
+    for region in speech_timestamps(clip):
+        start, end = region["start"] / SAMPLE_RATE, region["end"] / SAMPLE_RATE
+        cursor = start
+        for w_start, w_end in covered:
+            if w_end <= cursor or w_start >= end:
+                continue
+            if w_start - cursor >= min_gap:
+                gaps.append((cursor, w_start))
+            cursor = max(cursor, w_end)
+        if end - cursor >= min_gap:
+            gaps.append((cursor, end))
+    return gaps
+
+
+def _fill_gaps(
+    transcriber: Transcriber, clip: AudioClip, transcript: Transcript, decode, min_gap: float = 1.5
+) -> Transcript:
+    """Decode, without biasing, speech that the biased pass skipped, and merge it in by time."""
+    gaps = _uncovered(clip, transcript, min_gap)
+    if not gaps:
+        return transcript
+    log.info("biased pass skipped %d speech spans; decoding them without hotwords", len(gaps))
+    added: list[Segment] = []
+    for start, end in gaps:
+        start = max(0.0, start - _PAD)
+        sub = _sub_clip(clip, start, end + _PAD)
+        opts = replace(decode, hotwords=None, vad=False)
+        added.extend(_shift(s, start, -1) for s in transcriber.transcribe(sub, opts))
+    merged = sorted([*transcript.segments, *added], key=lambda s: (s.start, s.end))
+    renumbered = tuple(replace(s, id=i) for i, s in enumerate(merged))
+    return replace(transcript, segments=renumbered)
 
 
 def _mean_prob(words: tuple[Word, ...] | list[Word]) -> float:

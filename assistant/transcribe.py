@@ -233,7 +233,11 @@ def _sec(value: float) -> float:
 
 # --- Hallucination flags --------------------------------------------------------------------
 
-HIGH_NO_SPEECH = 0.5  # faster-whisper drops > 0.6 only when log-prob is also low
+# tiny.en gives real dictation no-speech probabilities up to ~0.75 (one value per 30 s window)
+# and average log-probabilities down to ~-0.7 (measured on samples/audio), so a flag needs a
+# very high no-speech probability, or a high one together with an unsure decode.
+HIGH_NO_SPEECH = 0.8
+SOME_NO_SPEECH, UNSURE_LOGPROB = 0.5, -0.8
 LOW_LOGPROB = -1.0
 MAX_COMPRESSION = 2.4  # Whisper's own threshold for repetitive text
 # Phrases Whisper writes over silence and music, learned from subtitled web video.
@@ -285,7 +289,8 @@ def flag_segment(segment: Segment, prompt: str | None) -> tuple[str, ...]:
     words = _words(segment.text)
     joined = " ".join(words)
     flags = []
-    if segment.no_speech_prob > HIGH_NO_SPEECH:
+    unsure = segment.no_speech_prob > SOME_NO_SPEECH and segment.avg_logprob < UNSURE_LOGPROB
+    if segment.no_speech_prob > HIGH_NO_SPEECH or unsure:
         flags.append("high_no_speech")
     if segment.avg_logprob < LOW_LOGPROB:
         flags.append("low_logprob")

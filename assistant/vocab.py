@@ -105,7 +105,9 @@ class _Folder:
 class Lexicon:
     """All terms of the configured folders, plus the per-specialty bias lists."""
 
-    def __init__(self, terms: Iterable[Term], specialties: dict[str, tuple[str, ...]] | None = None):
+    def __init__(
+        self, terms: Iterable[Term], specialties: dict[str, tuple[str, ...]] | None = None
+    ):
         self.terms: tuple[Term, ...] = tuple(terms)
         self.specialties: dict[str, tuple[str, ...]] = dict(specialties or {})
 
@@ -179,7 +181,9 @@ def load_lexicon(settings: VocabSettings | None = None, bundled: Path | None = N
                 terms.extend(listed_terms)  # a bias term is also a term to correct toward
                 listed = tuple(t.text for t in listed_terms)
                 # A site list for a specialty goes before the bundled one.
-                specialties[path.stem] = tuple(dict.fromkeys(specialties.get(path.stem, ()) + listed))
+                specialties[path.stem] = tuple(
+                    dict.fromkeys(specialties.get(path.stem, ()) + listed)
+                )
     if not terms:
         raise VocabError("No lexicon terms found; is the vocab folder installed?")
     log.info("lexicon loaded: %d terms, %d specialty lists", len(terms), len(specialties))

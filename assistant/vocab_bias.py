@@ -45,7 +45,9 @@ def uncertain_words(words: Sequence[Word], below: float = 0.6) -> list[str]:
     return [w.text.strip(" ,.;:?!") for w in words if w.probability < below and len(w.text) > 3]
 
 
-def near_terms(lexicon, heard: Iterable[str], min_score: float = 70.0, per_word: int = 2) -> list[str]:
+def near_terms(
+    lexicon, heard: Iterable[str], min_score: float = 70.0, per_word: int = 2
+) -> list[str]:
     """Lexicon terms that sound or are spelled like the heard words (best first)."""
     scored: dict[str, float] = {}
     for word in heard:

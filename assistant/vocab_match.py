@@ -41,6 +41,7 @@ class MatchSettings:
     short_penalty: float = 6.0  # added to min_score for spans of fewer than 7 letters
     common_penalty: float = 6.0  # added when every word of the span is ordinary English
     max_span: int = 3
+    prefer_bonus: float = 3.0  # added for terms of the dictation's specialty list
 
 
 @dataclass(frozen=True)
@@ -166,9 +167,7 @@ def common_words() -> frozenset[str]:
         vocab = json.loads(path.read_text(encoding="utf-8"))["model"]["vocab"]
     except (OSError, ValueError, KeyError):
         return frozenset()
-    return frozenset(
-        k[1:].lower() for k in vocab if k.startswith("\u0120") and k[1:].isalpha()
-    )
+    return frozenset(k[1:].lower() for k in vocab if k.startswith("\u0120") and k[1:].isalpha())
 
 
 def _unknown(word: Word, index: TermIndex) -> bool:
@@ -178,9 +177,14 @@ def _unknown(word: Word, index: TermIndex) -> bool:
 
 def _span_ok(words: Sequence[Word], index: TermIndex, settings: MatchSettings) -> bool:
     unknown = [_unknown(w, index) for w in words]
-    if any(w.probability >= settings.keep_probability and not u for w, u in zip(words, unknown)):
+    if any(
+        w.probability >= settings.keep_probability and not u
+        for w, u in zip(words, unknown, strict=True)
+    ):
         return False
-    suspect = [w.probability < settings.low_probability or u for w, u in zip(words, unknown)]
+    suspect = [
+        w.probability < settings.low_probability or u for w, u in zip(words, unknown, strict=True)
+    ]
     if not any(suspect):
         return False
     # Numbers and sentence breaks inside a span are not part of one term.
@@ -190,10 +194,24 @@ def _span_ok(words: Sequence[Word], index: TermIndex, settings: MatchSettings) -
     return all(not re.search(r"[.!?;:]$", w.text.strip()) for w in words[:-1])
 
 
+def _boosted(matches: list[Match], prefer: frozenset[str], bonus: float) -> list[Match]:
+    """Terms of the dictation's specialty list count a little more: they are expected here."""
+    if not prefer:
+        return matches
+    rescored = [
+        Match(m.entry, m.score + bonus) if m.entry.letters in prefer else m for m in matches
+    ]
+    return sorted(rescored, key=lambda m: (-m.score, m.entry.letters))
+
+
 def find_corrections(
-    words: Sequence[Word], index: TermIndex, settings: MatchSettings | None = None
+    words: Sequence[Word],
+    index: TermIndex,
+    settings: MatchSettings | None = None,
+    prefer: Iterable[str] = (),
 ) -> list[_Candidate]:
     settings = settings or MatchSettings()
+    prefer = frozenset(letters_of(t) for t in prefer)
     candidates: list[_Candidate] = []
     for start in range(len(words)):
         for count in range(1, settings.max_span + 1):
@@ -204,7 +222,7 @@ def find_corrections(
             letters = letters_of(original)
             if count == 1 and index.exact(original) is not None:
                 continue  # already a lexicon word, spelled right
-            matches = index.search(original, limit=1)
+            matches = _boosted(index.search(original, limit=5), prefer, settings.prefer_bonus)
             if not matches or not _plausible(original, matches[0].entry):
                 continue
             best = matches[0]
@@ -250,7 +268,10 @@ def _non_overlapping(candidates: list[_Candidate]) -> list[_Candidate]:
 
 
 def correct_transcript(
-    transcript: Transcript, index: TermIndex, settings: MatchSettings | None = None
+    transcript: Transcript,
+    index: TermIndex,
+    settings: MatchSettings | None = None,
+    prefer: Iterable[str] = (),
 ) -> Transcript:
     """A copy of ``transcript`` with strong lexicon matches replaced and recorded.
 
@@ -258,7 +279,7 @@ def correct_transcript(
     ``words``; ``word_count`` is how many decoded words it replaced.
     """
     words = transcript.words
-    chosen = {c.start: c for c in find_corrections(words, index, settings)}
+    chosen = {c.start: c for c in find_corrections(words, index, settings, prefer)}
     if not chosen:
         return transcript
     corrections: list[Correction] = list(transcript.corrections)
@@ -277,11 +298,12 @@ def correct_transcript(
                 out_index += 1
                 continue
             span = words[i : i + c.count]
-            new_words.append(_replacement_word(span, c.match.entry.text))
+            new_word, written = _replacement_word(span, c.match.entry.text)
+            new_words.append(new_word)
             corrections.append(
                 Correction(
                     original=" ".join(w.text.strip() for w in span),
-                    replacement=c.match.entry.text,
+                    replacement=written,
                     start=span[0].start,
                     end=span[-1].end,
                     score=round(c.match.score / 100, 3),
@@ -300,7 +322,8 @@ def correct_transcript(
     return replace(transcript, segments=tuple(new_segments), corrections=tuple(corrections))
 
 
-def _replacement_word(span: Sequence[Word], term: str) -> Word:
+def _replacement_word(span: Sequence[Word], term: str) -> tuple[Word, str]:
+    """The word that stands for the span (its punctuation kept) and the term as written."""
     first = _EDGE_PUNCT.match(span[0].text).group(1)
     last = _EDGE_PUNCT.match(span[-1].text).group(3)
     lead = " " if span[0].text.startswith(" ") else ""
@@ -309,4 +332,4 @@ def _replacement_word(span: Sequence[Word], term: str) -> Word:
     if core[:1].isupper() and term[:1].islower():
         term = term[:1].upper() + term[1:]  # keep a sentence's capital
     prob = sum(w.probability for w in span) / len(span)
-    return Word(f"{lead}{first}{term}{last}", span[0].start, span[-1].end, prob)
+    return Word(f"{lead}{first}{term}{last}", span[0].start, span[-1].end, prob), term

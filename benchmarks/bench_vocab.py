@@ -21,15 +21,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.config import Settings  # noqa: E402
+from assistant.config import Settings, with_overrides  # noqa: E402
 from assistant.evaluation import EvalReport, evaluate_sample, find_samples  # noqa: E402
 from assistant.pipeline import PipelineOptions, cached_lexicon, transcribe_medical  # noqa: E402
 from assistant.transcribe import WhisperTranscriber, transcribe_file  # noqa: E402
+
+cpu_seconds: dict[str, float] = {}  # CPU time per variant (less disturbed by a busy machine)
 
 VARIANTS = {
     "bias": PipelineOptions(second_pass=False, correct=False),
     "bias+correct": PipelineOptions(second_pass=False),
     "full": PipelineOptions(),
+    "full+2nd": PipelineOptions(second_pass=True),
 }
 
 
@@ -40,27 +43,37 @@ def _sidecar(audio: Path) -> dict:
 
 def run(folder: Path, variants: list[str], transcriber, settings) -> dict[str, EvalReport]:
     results: dict[str, list] = {v: [] for v in variants}
+    cpu_seconds.clear()
+    cpu_seconds.update({v: 0.0 for v in variants})
     for sample in find_samples(folder):
         meta = _sidecar(sample.audio)
         for variant in variants:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             if variant == "plain":
                 transcript = transcribe_file(transcriber, sample.audio)
             else:
+                # "full@60": the same pipeline with a 60-token prompt budget.
+                name, _, budget = variant.partition("@")
+                run_settings = settings
+                if budget:
+                    run_settings = with_overrides(
+                        settings, vocab={"prompt_token_budget": int(budget)}
+                    )
                 transcript = transcribe_medical(
                     transcriber,
                     sample.audio,
-                    settings,
+                    run_settings,
                     report_type=meta.get("report_type"),
                     specialty=meta.get("specialty"),
-                    options=VARIANTS[variant],
+                    options=VARIANTS[name],
                 )
             result = evaluate_sample(sample, transcript, time.perf_counter() - started)
             results[variant].append(result)
+            cpu_seconds[variant] += time.process_time() - cpu
             print(
                 f"  {sample.name:42} {variant:13} WER {result.wer:.3f}  "
                 f"recall {result.key_term_recall or 0:.2f}  {result.wall_time:5.1f}s  "
-                f"corrections {len(transcript.corrections)}",
+                f"cpu {time.process_time() - cpu:5.1f}s  corrections {len(transcript.corrections)}",
                 file=sys.stderr,
             )
     return {v: EvalReport(tuple(r)) for v, r in results.items()}
@@ -68,14 +81,19 @@ def run(folder: Path, variants: list[str], transcriber, settings) -> dict[str, E
 
 def table(title: str, reports: dict[str, EvalReport]) -> None:
     print(f"\n{title}")
-    print(f"{'variant':14} {'files':>5} {'WER':>7} {'recall':>7} {'wall s':>8} {'x plain':>8}")
+    print(
+        f"{'variant':14} {'files':>5} {'WER':>7} {'recall':>7} {'wall s':>8} {'x plain':>8}"
+        f" {'cpu s':>8} {'x plain':>8}"
+    )
     plain = reports.get("plain")
     for name, rep in reports.items():
         ratio = rep.wall_seconds / plain.wall_seconds if plain and plain.wall_seconds else 0
         recall = rep.key_term_recall or 0.0
+        cpu, plain_cpu = cpu_seconds.get(name, 0.0), cpu_seconds.get("plain", 0.0)
+        cpu_ratio = cpu / plain_cpu if plain_cpu else 0.0
         print(
             f"{name:14} {len(rep.files):5d} {rep.wer:7.3f} {recall:7.3f} "
-            f"{rep.wall_seconds:8.1f} {ratio:8.2f}"
+            f"{rep.wall_seconds:8.1f} {ratio:8.2f} {cpu:8.1f} {cpu_ratio:8.2f}"
         )
     if plain and plain.wer:
         for name, rep in reports.items():
@@ -93,7 +111,7 @@ def main() -> None:
     variants = args.variants.split(",")
     settings = Settings()
     transcriber = WhisperTranscriber(settings.transcription)
-    cached_lexicon().index  # load and index once, outside the timings
+    _ = cached_lexicon().index  # load and index once, outside the timings
     for folder in dirs:
         if folder.is_dir():
             table(f"{folder} (tiny.en)", run(folder, variants, transcriber, settings))

@@ -516,7 +516,8 @@ months period
 Admission history and physical. Chief complaint: vomiting and abdominal pain. History of present
 illness: twenty two year old man with type one diabetes on insulin glargine twenty units at bedtime
 and insulin lispro with meals, with four days of polyuria, polydipsia, and vomiting. He says he
-has not missed any insulin doses. He denies fever or dysuria. Examination: he is drowsy but oriented, with dry mucous
+has not missed any insulin doses. He denies fever or dysuria. Examination: he is drowsy but
+oriented, with dry mucous
 membranes and Kussmaul respirations. Blood pressure one hundred two over sixty, heart rate one
 twenty two, respiratory rate twenty eight. Laboratory: glucose five hundred twelve, bicarbonate
 eight, anion gap twenty six, beta hydroxybutyrate six point four, potassium three point two.

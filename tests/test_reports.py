@@ -6,7 +6,7 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -138,6 +138,15 @@ def test_colon_headings_and_aliases(templates):
     assert report.section("hpi").heading == "HPI"
 
 
+def test_capital_headings_on_their_own_line(templates):
+    text = "PREOPERATIVE DIAGNOSIS\nHernia.\n\nEBL: 5 mL.\nFollow-up:\nclinic in 2 weeks."
+    report = find_sections(text, templates["operative_note"])
+    assert names(report) == ["preoperative_diagnosis", "estimated_blood_loss", "follow_up"]
+    assert report.section("preoperative_diagnosis").text == "Hernia."
+    assert report.section("follow_up").known is False  # not an operative-note section: kept
+    assert report.section("follow_up").text == "clinic in 2 weeks."
+
+
 def test_plain_style_headings_without_colon(templates):
     text = (
         "History of present illness. The patient is a 67-year-old man with dyspnea. "
@@ -148,6 +157,26 @@ def test_plain_style_headings_without_colon(templates):
     assert names(report) == ["hpi", "physical_exam", "assessment_and_plan"]
     assert report.section("hpi").text == "The patient is a 67-year-old man with dyspnea."
     assert report.section("assessment_and_plan").text.startswith("number one, heart failure")
+
+
+def test_whisper_run_on_style(templates):
+    """tiny.en often turns the pauses around headings into commas, or drops them."""
+    text = (
+        "Operative note, pre-operative diagnosis, acute appendicitis, post-operative diagnosis, "
+        "appendicitis without perforation, procedure, appendectomy. Pregnancy test was "
+        "negative, no abscess or gangrene description of procedure After induction of "
+        "anesthesia, a port was placed. She has a history of asthma, allergies, and eczema."
+    )
+    report = find_sections(text, templates["operative_note"])
+    assert names(report) == [
+        "preamble",
+        "preoperative_diagnosis",
+        "postoperative_diagnosis",
+        "description_of_procedure",
+    ]
+    assert report.section("preoperative_diagnosis").text == "acute appendicitis"
+    assert report.section("description_of_procedure").text.startswith("After induction")
+    assert report_words(report) == words(text)
 
 
 def test_heading_words_inside_sentences_are_not_headings(templates):
@@ -229,6 +258,14 @@ VOCAB = [
     "mg",
     "Lungs",
     "section",
+    "History of present illness",
+    "Assessment and plan",
+    "Physical exam",
+    "Code status",
+    "Follow up",
+    "A&P",
+    "Preoperative diagnosis",
+    "§",
 ]
 PUNCT = [" ", " ", " ", ". ", ", ", ": ", "\n", "\n\n", f"\n\n{SECTION_BREAK}\n\n", " - "]
 TOKEN = st.one_of(
@@ -373,6 +410,12 @@ def test_complete_report_has_no_deficiencies(templates):
         report, template, signed_at=None, created_at=now, now=now, diagnosis_codes=["J20.9"]
     )
     assert young == []
+    # The store keeps naive UTC times and asks with an aware "now": the two must compare.
+    aware_now = (now + timedelta(hours=49)).replace(tzinfo=UTC)
+    late = review_completeness(
+        report, template, signed_at=None, created_at=now, now=aware_now, diagnosis_codes=["J"]
+    )
+    assert [d.kind for d in late] == ["unsigned_overdue"]
 
 
 def test_report_json_round_trip():

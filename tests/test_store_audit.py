@@ -44,9 +44,9 @@ def test_fresh_chain_verifies_and_reads_are_audited(store: Store) -> None:
 
 def test_triggers_refuse_update_and_delete(store: Store) -> None:
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        store.execute("UPDATE audit_log SET outcome = 'ok' WHERE id = 1")
+        store.conn.execute("UPDATE audit_log SET outcome = 'ok' WHERE id = 1")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        store.execute("DELETE FROM audit_log WHERE id = 1")
+        store.conn.execute("DELETE FROM audit_log WHERE id = 1")
 
 
 def _copy(tmp_path: Path, name: str) -> str:

@@ -104,9 +104,9 @@ def test_only_the_assigned_physician_signs_and_with_the_right_password(store: St
 
 def test_sql_cannot_change_or_delete_a_version(store: Store) -> None:
     with pytest.raises(sqlite3.IntegrityError, match="immutable"):
-        store.execute("UPDATE document_versions SET text = 'x' WHERE id = 1")
+        store.conn.execute("UPDATE document_versions SET text = 'x' WHERE id = 1")
     with pytest.raises(sqlite3.IntegrityError, match="immutable"):
-        store.execute("DELETE FROM document_versions WHERE id = 1")
+        store.conn.execute("DELETE FROM document_versions WHERE id = 1")
 
 
 def test_entered_in_error_is_terminal_and_kept(store: Store) -> None:
@@ -131,6 +131,10 @@ def test_bad_input_is_refused_with_nothing_written(store: Store) -> None:
         file_document(store, tina, patient_id=1, report_type="x", text="t", author="cody")
     with pytest.raises(IntegrityViolation):
         file_document(store, tina, patient_id=1, report_type="x", text="t", status="final")
+    with pytest.raises(IntegrityViolation, match="FOREIGN KEY"):
+        file_document(
+            store, tina, patient_id=1, report_type="x", text="t", author="drsmith", dictation_id=999
+        )
     assert store.one("SELECT count(*) FROM documents")[0] == before
 
 

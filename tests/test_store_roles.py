@@ -20,6 +20,7 @@ from assistant.store import (
     add_dictation,
     amend,
     answer_query,
+    assign_author,
     backup_store,
     claim_job,
     create_user,
@@ -58,6 +59,7 @@ ATTEMPTS: dict[str, Callable[[Store, User, Path], object]] = {
     "read_record": lambda s, u, t: get_document(s, u, 1),
     "search": lambda s, u, t: search(s, u, "heart failure"),
     "register_patient": lambda s, u, t: register_patient(s, u, Patient("NEW1", "Roe", "Rick")),
+    "assign_work": lambda s, u, t: assign_author(s, u, 1, "drjones"),
     "file_dictation": lambda s, u, t: add_dictation(s, u, audio_sha256="ab" * 32),
     "edit_draft": lambda s, u, t: file_document(
         s, u, patient_id=1, report_type="note", text="d", author="drsmith", status="draft"

@@ -274,3 +274,19 @@ def test_backup_during_writes_is_intact_and_restores(tmp_path: Path) -> None:
     assert list(restored.conn.iterdump()) == list(s.conn.iterdump())
     restored.close()
     s.close()
+
+
+def test_passwords_change_only_by_owner_or_user_manager(store: Store) -> None:
+    from assistant.store import set_password
+
+    cody, admin = find_user(store, "cody"), find_user(store, "admin")
+    set_password(store, cody, "cody", "cody-pass-2")
+    assert authenticate(store, "cody", "cody-pass-2").username == "cody"
+    with pytest.raises(AccessDenied):
+        set_password(store, cody, "drsmith", "hijacked-1")
+    set_password(store, admin, "drsmith", "reset-pass-1")
+    assert authenticate(store, "drsmith", "reset-pass-1").role == "physician"
+    with pytest.raises(StoreError, match="at least"):
+        set_password(store, cody, "cody", "short")
+    with pytest.raises(AccessDenied):
+        authenticate(store, "system", "")  # the intake identity never signs in

@@ -12,17 +12,21 @@ from assistant.store import (
     add_code,
     add_dictation,
     answer_query,
+    assign_author,
     assign_dictation,
     claim_job,
     complete_coding,
     file_document,
     find_or_register_patient,
+    find_physician,
     find_user,
     finish_job,
     get_transcript,
     list_codes,
     list_queries,
     mark_reviewed,
+    match_encounter,
+    match_patient,
     quarantine_job,
     raise_query,
     remove_code,
@@ -159,3 +163,20 @@ def test_physician_worklist_empties_when_signed(store: Store) -> None:
     assert [i.document_id for i in worklist(store, smith) if i.kind == "sign"] == [1]
     sign(store, smith, 1, password=PASSWORDS["drsmith"])
     assert [i for i in worklist(store, smith) if i.kind == "sign"] == []
+
+
+def test_intake_lookups_and_assigning_a_physician(store: Store) -> None:
+    system, admin = system_user(store), find_user(store, "admin")
+    assert match_patient(store, system, "MRN0001").family_name == "Doe"
+    assert match_patient(store, system, "NOPE") is None
+    assert match_encounter(store, system, "V-unknown") is None
+    assert find_physician(store, "drjones").role == "physician"
+    assert find_physician(store, "cody") is None
+    doc = file_document(store, system, patient_id=1, report_type="note", text="Intake text.")
+    assert doc.author_id is None  # no physician named: HIM assigns one
+    assert any(i.kind == "assign" and i.document_id == doc.id for i in worklist(store, admin))
+    doc = assign_author(store, admin, doc.id, "drjones")
+    assert doc.author_id == find_user(store, "drjones").id
+    assert [i.document_id for i in worklist(store, find_user(store, "drjones"))] == [doc.id]
+    with pytest.raises(IntegrityViolation):
+        assign_author(store, admin, 2, "drjones")  # signed: no longer reassigned

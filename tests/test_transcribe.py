@@ -185,6 +185,14 @@ def test_flag_segment(text: str, kw: dict, prompt: str | None, flag: str) -> Non
 def test_genuine_segment_is_not_flagged() -> None:
     seg = _segment("Plan: start metoprolol twenty five milligrams twice daily.")
     assert flag_segment(seg, "Metoprolol, lisinopril, hypertension.") == ()
+    # Values tiny.en gives real dictation: a high-ish no-speech probability alone is no flag.
+    seg = _segment("Heart is regular with no murmur.", avg_logprob=-0.5, no_speech_prob=0.74)
+    assert flag_segment(seg, None) == ()
+
+
+def test_some_no_speech_with_an_unsure_decode_is_flagged() -> None:
+    seg = _segment("And the rest of it.", avg_logprob=-0.9, no_speech_prob=0.6)
+    assert flag_segment(seg, None) == ("high_no_speech",)
 
 
 def test_unknown_model_name_fails_offline_with_a_clear_message() -> None:

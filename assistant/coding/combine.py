@@ -27,6 +27,8 @@ def combinations(index: CodeIndex, found: list[CodeSuggestion]) -> list[CodeSugg
 
 def _hypertension(index: CodeIndex, found: list[CodeSuggestion]) -> list[CodeSuggestion]:
     htn = _find(found, "I10")
+    if htn and any(_find(found, p) for p in ("I11", "I12", "I13")):
+        return [s for s in found if s is not htn[0]]  # stated as a combination already
     hf, ckd = _find(found, "I50"), _find(found, "N18")
     if not htn or not (hf or ckd):
         return found
@@ -49,7 +51,11 @@ def _diabetes_ckd(index: CodeIndex, found: list[CodeSuggestion]) -> list[CodeSug
     out = []
     for s in found:
         code = normalize(s.code.code)
-        if code[:3] in ("E08", "E09", "E10", "E11", "E13") and code.endswith("9") and len(code) == 4:
+        if (
+            code[:3] in ("E08", "E09", "E10", "E11", "E13")
+            and code.endswith("9")
+            and len(code) == 4
+        ):
             combined = _combined(
                 index, f"{code[:3]}.22", s, ckd[0], "diabetes with CKD: 'with' presumes the link"
             )
@@ -93,12 +99,17 @@ def sequence(found: list[CodeSuggestion]) -> list[CodeSuggestion]:
 
     def key(s: CodeSuggestion) -> tuple[int, int, int]:
         code = normalize(s.code.code)
-        priority = s.rank[0] if code[0] != "Z" else max(s.rank[0], 7)
+        # Status and history Z codes go last; an "Encounter for ..." reason (screening,
+        # aftercare) may be first-listed (guideline I.C.21.c.5).
+        status_z = code[0] == "Z" and not s.code.display.startswith("Encounter for")
+        priority = max(s.rank[0], 7) if status_z else s.rank[0]
         return (priority, 0 if code[0] != "R" else 1, s.rank[1])
 
     ordered = sorted(found, key=lambda s: (key(s)[0], key(s)[2]))
     if ordered and normalize(ordered[0].code.code)[0] == "R":
-        definitive = [s for s in ordered if normalize(s.code.code)[0] not in "RZ" and s.rank[0] <= 3]
+        definitive = [
+            s for s in ordered if normalize(s.code.code)[0] not in "RZ" and s.rank[0] <= 3
+        ]
         if definitive:
             ordered.remove(definitive[0])
             ordered.insert(0, definitive[0])

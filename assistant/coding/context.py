@@ -19,7 +19,7 @@ HISTORY = "history"
 FAMILY = "family"
 HYPOTHETICAL = "hypothetical"
 
-# Which status wins when several scopes cover a finding (family history of X is family, not history).
+# Which status wins when several scopes cover a finding ("family history of X" is family).
 _PRIORITY = (NEGATED, FAMILY, HYPOTHETICAL, UNCERTAIN, HISTORY)
 _MAX_WORDS = 14  # NegEx uses 5; clinical lists ("denies fever, chills, or cough") run longer
 
@@ -27,32 +27,55 @@ _MAX_WORDS = 14  # NegEx uses 5; clinical lists ("denies fever, chills, or cough
 _PSEUDO = re.compile(
     r"\b(no (?:increase|change|significant change|interval change|further)|not (?:only|necessarily)"
     r"|gram[- ]negative|without (?:difficulty|incident|complaint)|history of present illness"
-    r"|not certain (?:if|whether)|not (?:been )?(?:excluded|ruled out)|no longer (?:has|have)?|negative (?:pressure|for change))\b"
+    r"|not certain (?:if|whether)|not (?:been )?(?:excluded|ruled out)|no longer (?:has|have)?"
+    r"|negative (?:pressure|for change))\b"
 )
 
 _FORWARD: tuple[tuple[str, str], ...] = (
-    (NEGATED, r"no|not|denie[sd]|deny(?:ing)?|without|negative for|free of|absence of|absent"
-    r"|no (?:evidence|sign|signs|history|complaints?) of|never had|ruled out for|resolution of"
-    r"|fails? to reveal|no new|nor"),
-    (UNCERTAIN, r"rule out|r/o|rule-out|possible|possibly|probable|probably|suspected|suspect"
-    r"|suspicious for|concern(?:ing)? for|question of|questionable|likely|may (?:be|have)"
-    r"|might (?:be|have)|cannot (?:be )?(?:exclude|rule out)d?|consider(?:ing)?|differential"
-    r"(?: diagnosis)? (?:includes?|of)|versus|vs\.?|presumed|worrisome for|evaluate for"
-    r"|evaluation for|to exclude|work[- ]?up for|screening for|screen for"),
-    (HISTORY, r"history of|h/o|hx of|status post|s/p|previous|prior|remote|former|past"
-    r"|resolved|in remission"),
-    (FAMILY, r"family history of|family hx of|(?:his|her|the patient's|patient's)? ?"
-    r"(?:mother|father|brother|sister|sibling|son|daughter|aunt|uncle|grandmother|grandfather"
-    r"|grandparent|parent|cousin)s?(?: (?:had|has|with|died of|diagnosed with))?"),
-    (HYPOTHETICAL, r"if (?:she|he|they|the patient|patient|symptoms?)?|return (?:if|for)|should"
-    r"|in case of|watch for|monitor for|warning signs? of|risk of|at risk for|prevent(?:ion of)?"
-    r"|prophylaxis (?:for|against|of)"),
+    (
+        NEGATED,
+        r"no|not|denie[sd]|deny(?:ing)?|without|negative for|free of|absence of|absent"
+        r"|no (?:evidence|sign|signs|history|complaints?) of|never had|ruled out for|resolution of"
+        r"|fails? to reveal|no new|nor",
+    ),
+    (
+        UNCERTAIN,
+        r"rule out|r/o|rule-out|possible|possibly|probable|probably|suspected|suspect"
+        r"|suspicious for|concern(?:ing)? for|question of|questionable|likely|may (?:be|have)"
+        r"|might (?:be|have)|cannot (?:be )?(?:exclude|rule out)d?|consider(?:ing)?|differential"
+        r"(?: diagnosis)? (?:includes?|of)|versus|vs\.?|presumed|worrisome for|evaluate for"
+        r"|evaluation for|to exclude|work[- ]?up for|screening for|screen for",
+    ),
+    (
+        HISTORY,
+        r"history of|h/o|hx of|status post|s/p|previous|prior|remote|former|past"
+        r"|resolved|in remission",
+    ),
+    (
+        FAMILY,
+        r"family history of|family hx of|(?:his|her|the patient's|patient's)? ?"
+        r"(?:mother|father|brother|sister|sibling|son|daughter|aunt|uncle|grandmother|grandfather"
+        r"|grandparent|parent|cousin)s?(?: (?:had|has|with|died of|diagnosed with))?",
+    ),
+    (
+        HYPOTHETICAL,
+        r"if (?:she|he|they|the patient|patient|symptoms?)?|return (?:if|for)|should"
+        r"|in case of|watch for|monitor for|warning signs? of|risk of|at risk for"
+        r"|prevent(?:ion of)?"
+        r"|prophylaxis (?:for|against|of)",
+    ),
 )
 _BACKWARD: tuple[tuple[str, str], ...] = (
-    (NEGATED, r"(?:was|were|is|are|has been|have been|been)? ?(?:ruled out|excluded|negative"
-    r"|absent|not (?:seen|present|found|identified)|unlikely|resolved)"),
-    (UNCERTAIN, r"(?:is|was|are)? ?(?:suspected|possible|probable|questionable|likely"
-    r"|not excluded|not ruled out|cannot be excluded|to be ruled out)"),
+    (
+        NEGATED,
+        r"(?:was|were|is|are|has been|have been|been)? ?(?:ruled out|excluded|negative"
+        r"|absent|not (?:seen|present|found|identified)|unlikely|resolved|immune)",
+    ),
+    (
+        UNCERTAIN,
+        r"(?:is|was|are)? ?(?:suspected|possible|probable|questionable|likely"
+        r"|not excluded|not ruled out|cannot be excluded|to be ruled out)",
+    ),
 )
 _TERMINATORS = re.compile(
     r"[.;:!?\n]|\b(?:but|however|although|though|except|aside from|apart from|which|who|that"

@@ -213,3 +213,54 @@ def what_if(claim: Claim, principal: str) -> WhatIf:
     )
     current, alternative = group_many([claim, alt])
     return WhatIf(current=current, alternative=alternative, principal=new_pdx)
+
+
+_DISPOSITION = {
+    "home": 1,
+    "routine": 1,
+    "transfer": 2,
+    "short-term hospital": 2,
+    "snf": 3,
+    "skilled nursing": 3,
+    "icf": 4,
+    "home health": 6,
+    "ama": 7,
+    "left against medical advice": 7,
+    "expired": 20,
+    "died": 20,
+    "hospice": 50,
+    "rehab": 62,
+    "inpatient rehabilitation": 62,
+}
+
+
+def discharge_status_code(disposition: str | None) -> int:
+    """CMS patient discharge status from a disposition ("home", "snf", "expired", or a code)."""
+    text = (disposition or "home").strip().lower()
+    if text.isdigit():
+        return int(text)
+    return _DISPOSITION.get(text, 1)
+
+
+def claim_for(
+    codes: list[tuple[str, str, str | None]],
+    *,
+    age: int,
+    sex: str,
+    discharge_status: int = 1,
+    version: int = DEFAULT_VERSION,
+) -> Claim:
+    """A claim from an encounter's sequenced codes: (system, code, poa), principal first."""
+    dx = [Diagnosis(code, poa) for system, code, poa in codes if system == "ICD-10-CM"]
+    prs = tuple(code for system, code, _ in codes if system == "ICD-10-PCS")
+    if not dx:
+        raise CodingError("The encounter has no ICD-10-CM diagnosis to group.")
+    return Claim(
+        principal=dx[0],
+        secondary=tuple(dx[1:]),
+        procedures=prs,
+        age=age,
+        sex=sex,
+        discharge_status=discharge_status,
+        version=version,
+    )

@@ -130,8 +130,12 @@ def _excludes1(index: CodeIndex, dx: list[CodeInfo]) -> list[Edit]:
             continue
         seen.add(frozenset((a, b)))
         out.append(
-            Edit("excludes1", ERROR, (_dot(index, a), _dot(index, b)),
-                 f"Excludes1 at {_dot(index, a)}: '{note}' — do not code both")  # fmt: skip
+            Edit(
+                "excludes1",
+                ERROR,
+                (_dot(index, a), _dot(index, b)),
+                f"Excludes1 at {_dot(index, a)}: '{note}' — do not code both",
+            )  # fmt: skip
         )
     return out
 
@@ -208,8 +212,12 @@ def mce_edits(
             ]
             shown = tuple(d.display_code for d in dx if d.code in culprits) or ("claim",)
             out.append(
-                Edit("mce", ERROR if edit["edit_type"] == "PREPAYMENT" else WARNING, shown,
-                     f"MCE {name}: {_MCE_TEXT.get(name, name.lower().replace('_', ' '))}"
-                     f" ({', '.join(shown)})")  # fmt: skip
+                Edit(
+                    "mce",
+                    ERROR if edit["edit_type"] == "PREPAYMENT" else WARNING,
+                    shown,
+                    f"MCE {name}: {_MCE_TEXT.get(name, name.lower().replace('_', ' '))}"
+                    f" ({', '.join(shown)})",
+                )  # fmt: skip
             )
     return out

@@ -76,7 +76,9 @@ def _data_files() -> tuple[Path, Path, Path]:
 def data_hash() -> str:
     """A short hash of the source data files and our schema version (the cache key)."""
     digest = hashlib.sha256(f"schema={SCHEMA_VERSION}".encode())
-    for path in _data_files():
+    # The word stems of titles are cached too, so the rules that make them are part of the key.
+    here = Path(__file__).resolve().parent
+    for path in (*_data_files(), here / "terms.py", here / "lexicon.py"):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -126,7 +128,9 @@ class CodeIndex:
     def require(self, code: str, system: str | None = None) -> CodeInfo:
         info = self.get(code, system)
         if info is None:
-            raise CodingError(f"Unknown code '{code}': not in {system or 'ICD-10-CM or ICD-10-PCS'}")
+            raise CodingError(
+                f"Unknown code '{code}': not in {system or 'ICD-10-CM or ICD-10-PCS'}"
+            )
         return info
 
     def ancestors(self, code: str) -> list[CodeInfo]:
@@ -267,6 +271,7 @@ def _build(path: Path) -> None:
                 _rows(),
             )
             conn.execute("INSERT INTO code_fts (code_fts) VALUES ('rebuild')")
+            _build_terms(conn)
         conn.execute("VACUUM")
     except (sqlite3.Error, OSError) as e:
         conn.close()
@@ -274,6 +279,21 @@ def _build(path: Path) -> None:
         raise CodingError(f"Cannot build the code index at {path}: {e}") from e
     conn.close()
     os.replace(tmp, path)
+
+
+def _build_terms(conn: sqlite3.Connection) -> None:
+    from assistant.coding.terms import title_rows
+
+    conn.execute(
+        "CREATE TABLE terms (code TEXT NOT NULL, need TEXT NOT NULL, extra TEXT NOT NULL,"
+        " billable INTEGER NOT NULL, is_default INTEGER NOT NULL, description TEXT NOT NULL)"
+    )
+    rows = conn.execute(
+        "SELECT code, description, billable, notes FROM codes WHERE system = ?"
+        " AND (length(code) < 7 OR billable = 0 OR seven_chr = '{}')",
+        (CM,),
+    ).fetchall()
+    conn.executemany("INSERT INTO terms VALUES (?,?,?,?,?,?)", title_rows(rows))
 
 
 def _rows() -> Iterator[tuple[object, ...]]:

@@ -62,7 +62,21 @@ SPACED_ABBREVIATIONS: dict[str, str] = {
     r"stage (?:five|v)\b": "stage 5",
     r"non[\s-]?st[\s-]elevation": "non st elevation",
     r"kidney injury": "kidney failure",
+    r"live[\s-]?born": "single live birth",
+    r"\bcancer\b|\bcarcinoma\b|\bmalignancy\b": "malignant neoplasm",
+    r"\bsigmoid\b|\bcecum\b|\bcecal\b": "colon large intestine",
+    r"\bcolon\b": "colon large intestine",
+    r"cholecystitis": "gallbladder cholecystitis",
+    r"cholelithiasis": "calculus of gallbladder",
+    r"nephrolithiasis": "calculus of kidney",
 }
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40}
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+          "nine": 9}  # fmt: skip
+for _tens, _t in _TENS.items():
+    SPACED_ABBREVIATIONS[rf"\b{_tens}\b"] = str(_t)
+    for _unit, _u in _UNITS.items():
+        SPACED_ABBREVIATIONS[rf"\b{_tens}[\s-]{_unit}\b"] = str(_t + _u)
 
 # Clinical phrase -> ICD-10-CM code, as the Alphabetic Index would send it (phrases are matched
 # as word sets within a statement, like tabular titles).
@@ -98,7 +112,6 @@ PHRASES: dict[str, str] = {
     "anemia": "D64.9",
     "dementia": "F03.90",
     "asthma": "J45.909",
-    "migraine": "G43.909",
     "acute coronary syndrome": "I24.9",
     "pulmonary embolism": "I26.99",
     "deep vein thrombosis": "I82.409",
@@ -106,6 +119,16 @@ PHRASES: dict[str, str] = {
     "cellulitis": "L03.90",
     "syncope": "R55",
     "hyperlipidemia": "E78.5",
+    "screening colonoscopy": "Z12.11",
+    "diabetes": "E11.9",
+    "migraine": "G43.909",
+}
+
+# ICD-10-PCS codes named by a whole phrase rather than built from an operation's name.
+PCS_PHRASES: dict[str, str] = {
+    "vaginal delivery": "10E0XZZ",
+    "cesarean section": "10D00Z1",
+    "cesarean delivery": "10D00Z1",
 }
 
 # Clinical phrases for statuses that have their own code (history of ... -> Z code).
@@ -139,14 +162,46 @@ FAMILY_PHRASES: dict[str, str] = {
 
 # Chronic conditions still coded when written as "history of" (a coder reads "history of
 # hypertension" on current medication as hypertension, not as a resolved problem).
-CHRONIC_PREFIXES = ("I10", "I11", "I12", "I13", "I48", "I50", "E10", "E11", "E78", "J44", "J45",
-                    "N18", "E03", "I25", "F32", "F41", "G20", "G30", "E66", "K21", "M05", "M17")
+CHRONIC_PREFIXES = (
+    "I10",
+    "I11",
+    "I12",
+    "I13",
+    "I48",
+    "I50",
+    "E10",
+    "E11",
+    "E78",
+    "J44",
+    "J45",
+    "N18",
+    "E03",
+    "I25",
+    "F32",
+    "F41",
+    "G20",
+    "G30",
+    "E66",
+    "K21",
+    "M05",
+    "M17",
+)
 
 # Drug name -> (Z79 code, class), for long-term current use from a medication list.
 DRUG_CLASSES: dict[str, tuple[str, str]] = {
     **dict.fromkeys(
-        ("apixaban", "rivaroxaban", "warfarin", "dabigatran", "edoxaban", "coumadin", "eliquis",
-         "xarelto", "enoxaparin", "heparin"),
+        (
+            "apixaban",
+            "rivaroxaban",
+            "warfarin",
+            "dabigatran",
+            "edoxaban",
+            "coumadin",
+            "eliquis",
+            "xarelto",
+            "enoxaparin",
+            "heparin",
+        ),
         ("Z79.01", "anticoagulant"),
     ),
     **dict.fromkeys(
@@ -154,12 +209,23 @@ DRUG_CLASSES: dict[str, tuple[str, str]] = {
     ),
     **dict.fromkeys(("insulin", "glargine", "lispro", "aspart", "detemir"), ("Z79.4", "insulin")),
     **dict.fromkeys(
-        ("metformin", "glipizide", "glyburide", "glimepiride", "sitagliptin", "pioglitazone",
-         "empagliflozin", "dapagliflozin", "linagliptin"),
+        (
+            "metformin",
+            "glipizide",
+            "glyburide",
+            "glimepiride",
+            "sitagliptin",
+            "pioglitazone",
+            "empagliflozin",
+            "dapagliflozin",
+            "linagliptin",
+        ),
         ("Z79.84", "oral hypoglycemic"),
     ),
-    **dict.fromkeys(("semaglutide", "liraglutide", "dulaglutide", "tirzepatide"),
-                    ("Z79.85", "injectable non-insulin antidiabetic")),
+    **dict.fromkeys(
+        ("semaglutide", "liraglutide", "dulaglutide", "tirzepatide"),
+        ("Z79.85", "injectable non-insulin antidiabetic"),
+    ),
     "aspirin": ("Z79.82", "aspirin"),
 }
 

@@ -69,3 +69,26 @@ def _approach(sentence: str) -> tuple[str, bool]:
         if re.search(pattern, sentence, re.I):
             return approach, True
     return "Open Approach", False
+
+
+def phrases(section: SectionText, sentence: str, offset: int, index: CodeIndex) -> list:
+    """PCS codes a whole phrase names ("spontaneous vaginal delivery" -> 10E0XZZ)."""
+    from assistant.coding.suggest import CodeSuggestion, Evidence
+
+    out: list[CodeSuggestion] = []
+    for phrase, code in lexicon.PCS_PHRASES.items():
+        m = re.search(rf"\b{phrase}\b", sentence, re.I)
+        if m is None or context.status_of(sentence, m.start(), m.end()) != context.PRESENT:
+            continue
+        info = index.require(code, PCS)
+        ev = Evidence(section.name, offset + m.start(), offset + m.end(), m.group(0))
+        out.append(
+            CodeSuggestion(
+                code=Code(PCS, info.code, info.description),
+                evidence=(ev,),
+                score=0.7,
+                reason=f"'{m.group(0)}' -> {info.description}",
+                rank=(section.priority, section.order * 100000 + ev.start),
+            )
+        )
+    return out

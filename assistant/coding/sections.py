@@ -9,22 +9,32 @@ from assistant.models import Report
 
 PRIMARY = "primary"  # diagnostic statements: diagnoses, assessment, impression, procedure
 HISTORY = "history"  # HPI, course, past history: comorbidities, supporting evidence
-FINDINGS = "findings"  # exam, results, operative description: evidence only, never coded
+EXAM = "exam"  # exam, vitals, labs, operative description: evidence only, never coded
+FINDINGS = "findings"  # procedure findings, imaging: diagnoses a specialist saw (coded low)
+PLAN = "plan"  # orders: new drugs are not long-term use unless "continue"
 MEDS = "medications"  # medication lists: long-term drug use (Z79)
 FAMILY = "family"  # family history: every finding belongs to a relative
 
 # (pattern on the lower-case heading, kind, sequencing priority: lower is read first)
 _KINDS: tuple[tuple[str, str, int], ...] = (
     (r"family", FAMILY, 9),
-    (r"description of (?:the )?procedure|technique|operative (?:description|details)", FINDINGS, 9),
+    (r"description of (?:the )?procedure|technique|operative (?:description|details)", EXAM, 9),
     (r"principal|final diagnos|discharge diagnos|postoperative diagnos|post-operative", PRIMARY, 0),
     (r"admi(?:ssion|tting) diagnos|assessment|impression|diagnos|problem", PRIMARY, 1),
     (r"preoperative|pre-operative", PRIMARY, 2),
     (r"chief complaint|reason for (?:visit|admission|consult)", PRIMARY, 3),
     (r"^procedures?\b|procedures? performed|operations?\b", PRIMARY, 4),
-    (r"medication|prescription|\bplan\b", MEDS, 6),
-    (r"exam|objective|finding|result|lab|imaging|vital|radiology|specimen|blood loss|anesthes"
-     r"|surgeon|assistant|drain|complication|disposition|follow", FINDINGS, 9),
+    (r"medication|prescription", MEDS, 6),
+    (r"\bplan\b|recommendation", PLAN, 6),
+    (r"finding|imaging|radiology", FINDINGS, 6),
+    # Past and social history hold comorbidities, never the reason for this encounter.
+    (r"past|social", HISTORY, 7),
+    (
+        r"exam|objective|result|lab|vital|specimen|blood loss|anesthes|sedation"
+        r"|surgeon|assistant|drain|complication|disposition|follow|allerg",
+        EXAM,
+        9,
+    ),
 )
 _HEADINGS = (
     "chief complaint", "history of present illness", "hpi", "past medical history",
@@ -37,10 +47,13 @@ _HEADINGS = (
     "indication", "results", "labs", "imaging", "medications", "discharge medications",
     "allergies", "disposition", "follow up", "surgeon", "anesthesia", "estimated blood loss",
     "description of procedure", "complications", "specimens", "reason for visit", "operative note",
-    "discharge summary", "history", "condition at discharge",
+    "discharge summary", "history", "condition at discharge", "procedure note", "sedation",
+    "recommendations", "recommendation", "clinical indication", "comparison",
+    "history and physical",
 )  # fmt: skip
 _HEADING_RE = re.compile(
-    r"(?:^|(?<=[.\n]))\s*(?P<h>" + "|".join(sorted(map(re.escape, _HEADINGS), key=len, reverse=True))
+    r"(?:^|(?<=[.\n]))\s*(?P<h>"
+    + "|".join(sorted(map(re.escape, _HEADINGS), key=len, reverse=True))
     + r")\s*[:.]\s*",
     re.I,
 )

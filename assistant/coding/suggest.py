@@ -16,13 +16,27 @@ from assistant.coding.combine import combinations as _combinations
 from assistant.coding.combine import drop_excludes1 as _drop_excludes1
 from assistant.coding.combine import sequence as _sequence
 from assistant.coding.index import CM, PCS, CodeIndex, normalize
-from assistant.coding.sections import FAMILY, FINDINGS, MEDS, PRIMARY, SectionText, split_report
+from assistant.coding.sections import (
+    EXAM,
+    FAMILY,
+    FINDINGS,
+    MEDS,
+    PLAN,
+    PRIMARY,
+    SectionText,
+    split_report,
+)
 from assistant.coding.terms import Match, TermMatcher, default_child, tokens
 from assistant.models import Code, Report
 
 _RESULT_VERB = re.compile(r"\b(showed|shows|revealed|reveals|demonstrated|demonstrates)\b", re.I)
-_SENTENCE = re.compile(r"[^.;!?\n]+[.;!?]?")
-_LONG_TERM_CUE = re.compile(r"\b(continue[sd]?|on|takes|taking|home|chronic|long[- ]term)\b", re.I)
+# Sentences; a spoken "period" left unformatted before a capital also ends one.
+_SENTENCE = re.compile(r"(?:(?!\speriod\s+[A-Z])[^.;!?\n])+(?:[.;!?]|\speriod(?=\s+[A-Z]))?")
+_LONG_TERM_CUE = re.compile(
+    r"\b(continue[sd]?|on|takes|taking|home|chronic|long[- ]term|hold|held|holding|resume)\b", re.I
+)
+_NOT_A_FINDING = re.compile(r"\s*(test|testing|panel|level|score|study|scan|screen)\b", re.I)
+_WEEKS = re.compile(r"\b(\d{2}|[a-z]+ [a-z]+) weeks\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -87,7 +101,7 @@ def analyze(report: Report | str, index: CodeIndex) -> CodingResult:
     found: list[CodeSuggestion] = []
     excluded: list[ExcludedFinding] = []
     for section in split_report(report):
-        if section.kind == FINDINGS:
+        if section.kind == EXAM:
             continue
         for m in _SENTENCE.finditer(section.text):
             offset = m.start()
@@ -95,6 +109,9 @@ def analyze(report: Report | str, index: CodeIndex) -> CodingResult:
             _read_statement(section, sentence, offset, matcher, found, excluded)
             if section.kind == PRIMARY and section.procedure:
                 found.extend(pcs.suggest(section, sentence, offset, index))
+            if section.kind not in (PLAN, MEDS):
+                found.extend(pcs.phrases(section, sentence, offset, index))
+                found.extend(_gestation(section, sentence, offset, index))
     diagnoses = _finish(index, [s for s in found if s.code.system == CM])
     procedures = _dedupe([s for s in found if s.code.system == PCS])
     return CodingResult(tuple(diagnoses + procedures), tuple(_dedupe_excluded(excluded)))
@@ -116,10 +133,13 @@ def _read_statement(
     for t in toks:
         status = context.status_of(sentence, t.start, t.end, scopes)
         groups.setdefault(status, []).append(t)
+    said = frozenset(t.stem for t in toks)
     for status, group in groups.items():
         if section.kind == FAMILY:
             status = context.FAMILY
-        for match in matcher.matches(group):
+        for match in matcher.matches(group, said):
+            if _NOT_A_FINDING.match(sentence, match.end):
+                continue  # "stress test", "lipid panel": an order, not a condition
             ev = Evidence(
                 section.name,
                 offset + match.start,
@@ -128,7 +148,7 @@ def _read_statement(
             )
             trigger = context.trigger_of(sentence, match.start, match.end, scopes)
             _place(section, sentence, status, trigger, match, ev, matcher.index, found, excluded)
-    if section.kind in (MEDS, PRIMARY) or _LONG_TERM_CUE.search(sentence):
+    if section.kind == MEDS or _LONG_TERM_CUE.search(sentence):
         found.extend(_drugs(section, sentence, offset, groups.get(context.PRESENT, []), scopes))
 
 
@@ -153,19 +173,20 @@ def _place(
         if status == context.FAMILY:
             found.extend(_status_code(lexicon.FAMILY_PHRASES, ev, index, section, "family"))
         return
-    if section.kind == MEDS:
+    if section.kind in (MEDS, PLAN):
         return
     if status == context.HISTORY and not info.code.startswith(lexicon.CHRONIC_PREFIXES):
         excluded.append(ExcludedFinding(code, status, trigger, ev))
         found.extend(_status_code(lexicon.HISTORY_PHRASES, ev, index, section, "history"))
         return
     symptom = info.code.startswith("R")
-    if section.kind != PRIMARY and (symptom or _RESULT_VERB.search(sentence)):
+    before = sentence[max(0, match.start - 60) : match.start]
+    if section.kind not in (PRIMARY, FINDINGS) and (symptom or _RESULT_VERB.search(before)):
         # Signs and results outside the diagnostic statements are the physician's evidence, not
         # diagnoses (guideline I.B.4-5); they still serve to specify a primary code below.
         found.append(_suggestion(info, ev, section, 0.3, "supporting finding", supporting=True))
         return
-    score = 0.9 if section.kind == PRIMARY else 0.7
+    score = {PRIMARY: 0.9, FINDINGS: 0.5}.get(section.kind, 0.7)
     found.append(_suggestion(info, ev, section, score, f"'{ev.text}' in {section.title}"))
 
 
@@ -195,8 +216,27 @@ def _status_code(table, ev, index, section, what) -> list[CodeSuggestion]:  # no
     return []
 
 
+def _gestation(section, sentence, offset, index) -> list[CodeSuggestion]:  # noqa: ANN001
+    """Weeks of gestation (Z3A) where a pregnancy, labor or delivery is in the statement."""
+    if not re.search(r"pregnan|gestation|labor|deliver|gravida", sentence, re.I):
+        return []
+    out = []
+    for m in _WEEKS.finditer(sentence):
+        weeks = m.group(1)
+        if not weeks.isdigit():
+            stems = [t.stem for t in tokens(weeks)]
+            weeks = stems[0] if len(stems) == 1 and stems[0].isdigit() else ""
+        info = index.get(f"Z3A{weeks}", CM) if weeks else None
+        if info is not None and info.billable:
+            ev = Evidence(section.name, offset + m.start(), offset + m.end(), m.group(0))
+            out.append(_suggestion(info, ev, section, 0.7, f"{m.group(0)} of gestation"))
+    return out
+
+
 def _drugs(section, sentence, offset, present, scopes) -> list[CodeSuggestion]:  # noqa: ANN001
     out = []
+    if re.search(r"prophyla", sentence, re.I):
+        return out  # a prophylactic course is not long-term current use
     for m in re.finditer(r"[A-Za-z]+", sentence):
         hit = lexicon.DRUG_CLASSES.get(m.group(0).lower())
         if hit is None:
@@ -224,9 +264,52 @@ def _finish(index: CodeIndex, found: list[CodeSuggestion]) -> list[CodeSuggestio
     merged = _dedupe(found)
     merged = _specific_over_default(index, merged)
     merged = [s for s in merged if s.rank[0] < 8]  # supporting findings never stand alone
+    merged = _drop_integral_symptoms(merged)
     merged = _combinations(index, merged)
     merged = _drop_excludes1(index, merged)
-    return _sequence(merged)
+    return _sequence([_mark_vague(s) for s in merged])
+
+
+def _mark_vague(s: CodeSuggestion) -> CodeSuggestion:
+    """An 'unspecified' code is a query candidate: the physician may know more."""
+    if s.query_candidate or "unspecified" not in s.code.display.lower():
+        return s
+    return replace(s, query_candidate=True, reason=s.reason + "; unspecified: query candidate")
+
+
+def _drop_integral_symptoms(found: list[CodeSuggestion]) -> list[CodeSuggestion]:
+    """Symptoms from the complaint or history go when a diagnostic section states a definitive
+    diagnosis that explains them (guideline I.B.5); a symptom the assessment names stays."""
+    definitive = any(s.code.code[0] not in "RZ" and s.rank[0] <= 2 for s in found)
+    if not definitive:
+        return found
+    return [s for s in found if s.code.code[0] != "R" or s.rank[0] <= 2]
+
+
+_SEVENTH = (
+    (r"sequela|late effect", "S"),
+    (r"subsequent|follow[- ]?up|routine healing|healing", "D"),
+    (r"open fracture", "B"),
+)
+
+
+def _seventh(index: CodeIndex, s: CodeSuggestion, info) -> CodeSuggestion | None:  # noqa: ANN001
+    """Add the 7th character (encounter) the text states; active treatment (A) by default."""
+    said = " ".join(e.text for e in s.evidence)
+    char, stated = "A", False
+    for pattern, value in _SEVENTH:
+        if re.search(pattern, said, re.I) and value in info.seven_chr:
+            char, stated = value, True
+            break
+    full = index.get(info.code.ljust(6, "X") + char, CM)
+    if full is None or "A" not in info.seven_chr:
+        return None
+    return replace(
+        s,
+        code=Code(CM, full.display_code, full.description),
+        query_candidate=s.query_candidate or not stated,
+        reason=s.reason + ("" if stated else "; 7th character A: initial encounter assumed"),
+    )
 
 
 def _billable(index: CodeIndex, s: CodeSuggestion) -> CodeSuggestion | None:
@@ -235,6 +318,9 @@ def _billable(index: CodeIndex, s: CodeSuggestion) -> CodeSuggestion | None:
         return None
     if info.billable:
         return s
+    kids = index.children(info.code)
+    if info.seven_chr and all(len(k.code) == 7 for k in kids):
+        return _seventh(index, s, info)  # only 7th-character extensions below
     child = default_child(index, info.code)
     if child is None:
         return None  # the words name a group with no default: nothing safe to suggest
@@ -271,27 +357,21 @@ def _is_default(s: CodeSuggestion) -> bool:
 def _specific_over_default(index: CodeIndex, found: list[CodeSuggestion]) -> list[CodeSuggestion]:
     """Code to the highest specificity documented anywhere: an 'unspecified' code yields to a
     specified code of the same category (R07.9 -> R07.89, E11.9 -> E11.22, J44.9 -> J44.1)."""
-    out = []
-    for s in found:
+    result = list(found)
+    for s in [s for s in found if _is_default(s)]:
         better = [
             o
-            for o in found
+            for o in result
             if o is not s and o.code.code[:3] == s.code.code[:3] and not _is_default(o)
         ]
-        if _is_default(s) and better:
-            target = min(better, key=lambda o: o.rank)
-            out = [o for o in out if o is not target]
-            found = [
-                replace(target, evidence=target.evidence + s.evidence, rank=min(target.rank, s.rank))
-                if o is target
-                else o
-                for o in found
-            ]
+        if not better:
             continue
-        out.append(s)
-    codes = {s.code.code for s in out}
-    latest = {s.code.code: s for s in found}
-    return [latest[c] for c in dict.fromkeys(s.code.code for s in out) if c in codes]
+        target = min(better, key=lambda o: o.rank)
+        merged = replace(
+            target, evidence=target.evidence + s.evidence, rank=min(target.rank, s.rank)
+        )
+        result = [merged if o is target else o for o in result if o is not s]
+    return result
 
 
 def _dedupe_excluded(found: list[ExcludedFinding]) -> list[ExcludedFinding]:

@@ -8,28 +8,81 @@ most specific code the words support.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.coding import lexicon
 from assistant.coding.index import CM, CodeIndex, normalize
 
 _FILLER = frozenset(
-    "of the and with in to a an or for due by as on at from other unspecified nos specified "
-    "elsewhere classified not mellitus congestive essential primary site is are than".split()
+    [
+        "of",
+        "the",
+        "and",
+        "with",
+        "in",
+        "to",
+        "a",
+        "an",
+        "or",
+        "for",
+        "due",
+        "by",
+        "as",
+        "on",
+        "at",
+        "from",
+        "other",
+        "unspecified",
+        "nos",
+        "specified",
+        "elsewhere",
+        "classified",
+        "not",
+        "mellitus",
+        "congestive",
+        "essential",
+        "primary",
+        "site",
+        "is",
+        "are",
+        "than",
+        "during",
+        "encounter",
+    ]
 )
 _NUMBERS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "i": "1",
     "ii": "2", "iii": "3", "iv": "4",
 }  # fmt: skip
-_GENERIC = frozenset("diseas disorder syndrome pain infect injury complicat abnormal condit".split())
+_GENERIC = frozenset(
+    [
+        "diseas",
+        "disorder",
+        "syndrome",
+        "pain",
+        "infect",
+        "injury",
+        "complicat",
+        "abnormal",
+        "condit",
+    ]
+)
 _TOKEN = re.compile(r"[a-z0-9]+")
 # Adjective forms a clinician says where the tabular names the organ.
 _SAME = {"femoral": "femur", "renal": "kidney", "hepatic": "liver", "cardiac": "heart"}
-_SUFFIXES = ("ies", "es", "s", "ic", "al", "ive", "ion", "ed", "ing", "y")
+_SUFFIXES = ("ies", "es", "ous", "us", "s", "ic", "al", "ive", "ion", "ed", "ing", "y")
 
 
+_SPACED = [(re.compile(p), w) for p, w in lexicon.SPACED_ABBREVIATIONS.items()]
+_ANY_SPACED = re.compile("|".join(f"(?:{p})" for p in lexicon.SPACED_ABBREVIATIONS))
+
+
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     word = word.lower()
     word = _NUMBERS.get(word, word)
@@ -44,11 +97,34 @@ def stem(word: str) -> str:
 
 def essential(title: str) -> frozenset[str]:
     """The stems a statement must hold to support this title."""
+    return _split_title(title)[0]
+
+
+def _split_title(title: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(essential stems, default stems): words after "without" or "not" name what the title
+    assumes absent, so they are not needed, but a statement that says them fits it better."""
+    # Titles are not expanded: the statement's side carries the synonyms ("colon" -> "large
+    # intestine"), so a title never needs more words than it prints.
     text = re.sub(r"\([^)]*\)", " ", title.lower())
-    text = re.split(r"\bwithout\b", text)[0]
-    for pattern, words in lexicon.SPACED_ABBREVIATIONS.items():
-        text = re.sub(pattern, words, text)
-    return frozenset(stem(w) for w in _TOKEN.findall(text) if w not in _FILLER)
+    need: set[str] = set()
+    extra: set[str] = set()
+    for part in text.split(","):
+        if re.match(r"\s*not\b", part):  # ", not intractable": the default
+            extra |= _stems(part)
+            continue
+        pieces = re.split(r"\bwithout\b", part)
+        need |= _stems(pieces[0])
+        for piece in pieces[1:]:
+            # "without X with Y" / "without X of ear": Y and the site are said, X is not.
+            absent, *present = re.split(r"\b(?:with|of)\b", piece)
+            extra |= _stems(absent)
+            need |= {w for p in present for w in _stems(p)}
+    need_set = frozenset(need)
+    return need_set, frozenset(extra) - need_set
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in _TOKEN.findall(text) if w not in _FILLER}
 
 
 @dataclass(frozen=True)
@@ -59,6 +135,7 @@ class Term:
     default: bool  # an "unspecified" / "without complications" title: the fallback of its group
     curated: bool  # from our phrase list (the Alphabetic Index's job)
     description: str
+    extra: frozenset[str] = frozenset()  # "without X" words: a better fit when said
 
 
 @dataclass(frozen=True)
@@ -80,9 +157,10 @@ def tokens(text: str) -> list[Token]:
     """Stems with char offsets; abbreviations expand to several stems on the same span."""
     lowered = text.lower()
     spans: list[tuple[int, int, str]] = []
-    for pattern, words in lexicon.SPACED_ABBREVIATIONS.items():
-        for m in re.finditer(pattern, lowered):
-            spans.append((m.start(), m.end(), words))
+    if _ANY_SPACED.search(lowered):
+        for pattern, words in _SPACED:
+            for m in pattern.finditer(lowered):
+                spans.append((m.start(), m.end(), words))
     out: list[Token] = []
     covered: list[tuple[int, int]] = [(a, b) for a, b, _ in spans]
     for m in _TOKEN.finditer(lowered):
@@ -104,19 +182,13 @@ class TermMatcher:
         self.index = index
         self.terms: list[Term] = []
         rows = index._conn.execute(
-            "SELECT code, description, billable, notes FROM codes WHERE system = ?"
-            " AND (length(code) < 7 OR billable = 0 OR seven_chr = '{}')",
-            (CM,),
+            "SELECT code, need, extra, billable, is_default, description FROM terms"
         )
-        for code, description, billable, notes in rows:
-            default = bool(re.search(r"unspecified|without complication|, NOS", description, re.I))
-            titles = [description]
-            if '"inclusion_terms"' in notes:
-                import json
-
-                titles += json.loads(notes)["inclusion_terms"]
-            for title in titles:
-                self._add(Term(code, essential(title), bool(billable), default, False, description))
+        for code, need, extra, billable, default, description in rows:
+            self._add(
+                Term(code, frozenset(need.split()), bool(billable), bool(default), False,
+                     description, frozenset(extra.split()))
+            )  # fmt: skip
         for phrase, code in lexicon.PHRASES.items():
             info = index.require(code, CM)
             self._add(Term(info.code, essential(phrase), info.billable, False, True, phrase))
@@ -133,8 +205,9 @@ class TermMatcher:
         if term.stems and not term.stems <= _GENERIC:
             self.terms.append(term)
 
-    def matches(self, toks: list[Token]) -> list[Match]:
-        """Every title whose stems all occur close together among these tokens."""
+    def matches(self, toks: list[Token], context: frozenset[str] = frozenset()) -> list[Match]:
+        """Every title whose stems all occur close together among these tokens; ``context`` is
+        every stem of the statement (negated ones too), to prefer "without X" titles."""
         where: dict[str, list[int]] = defaultdict(list)
         for i, t in enumerate(toks):
             where[t.stem].append(i)
@@ -154,37 +227,55 @@ class TermMatcher:
                         first, last = toks[min(chosen)], toks[max(chosen)]
                         found.append(Match(term, first.start, last.end, frozenset(chosen)))
                         break
-        return _most_specific(found)
+        return _most_specific(found, context or frozenset(t.stem for t in toks))
+
+
+def title_rows(rows: Iterable[tuple[str, str, int, str]]) -> Iterator[tuple[object, ...]]:
+    """Index-build time: (code, need, extra, billable, default, description) per title and
+    inclusion term of every ICD-10-CM code (7th-character extensions excepted)."""
+    for code, description, billable, notes in rows:
+        default = bool(re.search(r"unspecified|without complication|, NOS", description, re.I))
+        titles = [description, *json.loads(notes).get("inclusion_terms", [])]
+        for title in titles:
+            need, extra = _split_title(title)
+            variants = [need]
+            if code.startswith("E11") and {"type", "2"} <= need:
+                variants.append(need - {"type", "2"})  # unstated type is type 2 (I.C.4.a.2)
+            for words in variants:
+                yield (code, " ".join(sorted(words)), " ".join(sorted(extra)), billable,
+                       int(default), description)  # fmt: skip
 
 
 def _numbers_bound(toks: list[Token], chosen: set[int]) -> bool:
     """A number belongs to the word next to it ("stage 3", "type 2"), never to a far one."""
-    return all(
-        (p - 1 in chosen or p + 1 in chosen) for p in chosen if toks[p].stem.isdigit()
+    return all((p - 1 in chosen or p + 1 in chosen) for p in chosen if toks[p].stem.isdigit())
+
+
+def _dominates(o: Match, m: Match) -> bool:
+    # More words about the same thing win within one category ("acute on chronic systolic heart
+    # failure" over "heart failure"), and over a symptom; across categories both are coded
+    # (hypertensive CKD I12.9 and the stage N18.4).
+    weak = m.term.default or m.term.description.startswith("Other ") or m.term.code[0] == "R"
+    related = o.term.code[:3] == m.term.code[:3] or weak
+    wider = o.positions > m.positions or (
+        o.term.stems > m.term.stems and o.positions >= m.positions
     )
+    return related and wider
 
 
-def _most_specific(found: list[Match]) -> list[Match]:
-    """Drop a match whose words another match covers with more words; of equal word sets keep
-    our curated phrase, then the billable, then the default ('unspecified') title."""
-    kept: list[Match] = []
-    for m in found:
-        if any(
-            o.positions > m.positions or (o.term.stems > m.term.stems and o.positions >= m.positions)
-            for o in found
-        ):
-            continue
-        kept.append(m)
+def _most_specific(found: list[Match], said: frozenset[str]) -> list[Match]:
+    """Drop a match another dominates; of equal word sets keep the title whose "without" words
+    were said, then our curated phrase, then the billable, then the default title."""
+    kept = [m for m in found if not any(_dominates(o, m) for o in found)]
+
+    def rank(m: Match) -> tuple[int, bool, bool, bool, int]:
+        t = m.term
+        return (len(t.extra & said), t.curated, t.billable, t.default, -len(t.description))
+
     best: dict[frozenset[int], Match] = {}
     for m in kept:
-        rank = (m.term.curated, m.term.billable, m.term.default, -len(m.term.description))
         old = best.get(m.positions)
-        if old is None or rank > (
-            old.term.curated,
-            old.term.billable,
-            old.term.default,
-            -len(old.term.description),
-        ):
+        if old is None or rank(m) > rank(old):
             best[m.positions] = m
     return sorted(best.values(), key=lambda m: m.start)
 

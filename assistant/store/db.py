@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import StoreError
+from assistant.errors import IntegrityViolation, StoreError
 
 log = logging.getLogger(__name__)
 
-BEGIN_RETRIES = 8  # attempts at BEGIN IMMEDIATE after the busy timeout itself has expired
+BEGIN_RETRIES = 4  # BEGIN IMMEDIATE attempts, each waiting up to the busy timeout
 
 
 def utcnow() -> str:
@@ -109,9 +109,10 @@ class Store:
             if "no such" in str(e) or "syntax" in str(e) or "fts5" in str(e):
                 raise  # a programming or query error, not a store condition
             raise translate(e, self.path) from e
+        except sqlite3.IntegrityError as e:
+            # A constraint or trigger refused the change (e.g. an immutable version).
+            raise IntegrityViolation(f"The record store refused the change: {e}") from e
         except sqlite3.DatabaseError as e:
-            if isinstance(e, sqlite3.IntegrityError):
-                raise
             raise translate(e, self.path) from e
 
     def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:

@@ -430,6 +430,24 @@ def add_addendum(
     return _load(store, d["id"])
 
 
+def assign_author(store: Store, user: User, document_id: int, physician: str | int) -> Document:
+    """Give an unsigned document to the physician who will sign it (HIM, transcriptionist)."""
+    with audited(
+        store, user, "assign_author", permission="assign_work", document_id=document_id
+    ) as scope:
+        d = _doc_row(store, document_id)
+        scope.patient_id = d["patient_id"]
+        if d["status"] not in EDITABLE:
+            raise IntegrityViolation(f"Document {document_id} is {d['status']}; not reassigned.")
+        author_id = _author_id(store, user, physician)
+        store.execute(
+            "UPDATE documents SET author_id = ?, updated_at = ? WHERE id = ?",
+            [author_id, utcnow(), document_id],
+        )
+        scope.detail = {"author": author_id}
+    return _load(store, document_id)
+
+
 def enter_in_error(store: Store, user: User, document_id: int, *, reason: str) -> Document:
     """Withdraw a document filed on the wrong patient or in error (HIM); its text is kept."""
     if not reason.strip():

@@ -123,6 +123,25 @@ def find_or_register_patient(store: Store, user: User, patient: Patient) -> Pati
     return _patient(r)
 
 
+def match_patient(store: Store, user: User, mrn: str) -> Patient | None:
+    """Intake's look-up (register_patient suffices): the patient with this MRN, or None."""
+    with audited(store, user, "match_patient", permission="register_patient") as scope:
+        r = store.one("SELECT * FROM patients WHERE mrn = ?", [mrn])
+        scope.patient_id = r["id"] if r is not None else None
+        scope.detail = {"found": r is not None}
+    return _patient(r) if r is not None else None
+
+
+def match_encounter(store: Store, user: User, external_id: str) -> Encounter | None:
+    """Intake's look-up of an encounter by the hospital's visit number, or None."""
+    with audited(store, user, "match_encounter", permission="register_patient") as scope:
+        r = store.one("SELECT * FROM encounters WHERE external_id = ?", [external_id])
+        if r is not None:
+            scope.patient_id = r["patient_id"]
+            scope.detail = {"encounter": r["id"]}
+    return _encounter(r) if r is not None else None
+
+
 def get_patient(store: Store, user: User, patient_id: int) -> Patient:
     with audited(store, user, "read_patient", permission="read_record", patient_id=patient_id):
         r = store.one("SELECT * FROM patients WHERE id = ?", [patient_id])
@@ -285,7 +304,7 @@ def assign_dictation(
     store: Store, user: User, dictation_id: int, patient_id: int, encounter_id: int | None = None
 ) -> Dictation:
     """Attach an unassigned dictation to its patient (a dictation's patient is set once)."""
-    with audited(store, user, "assign_dictation", permission="register_patient") as scope:
+    with audited(store, user, "assign_dictation", permission="assign_work") as scope:
         d = _get_dictation_row(store, dictation_id)
         if d["patient_id"] is not None and d["patient_id"] != patient_id:
             raise IntegrityViolation(f"Dictation {dictation_id} already belongs to a patient.")

@@ -15,6 +15,7 @@ ACTIONS = (
     "read_record",  # any read of patient data: chart, document, transcript, worklist
     "search",
     "register_patient",  # create patients and encounters
+    "assign_work",  # match a dictation to its patient, a document to its physician
     "file_dictation",  # dictations, transcripts, transcript review state
     "edit_draft",  # create or revise a draft
     "submit_preliminary",  # file or revise a preliminary document
@@ -37,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "read_record",
             "search",
             "register_patient",
+            "assign_work",
             "file_dictation",
             "edit_draft",
             "submit_preliminary",
@@ -62,6 +64,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "read_record",
             "search",
             "register_patient",
+            "assign_work",
             "enter_in_error",
             "manage_users",
             "read_audit",

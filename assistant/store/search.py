@@ -142,16 +142,28 @@ def search(
     )
     with audited(store, user, "search", patient_id=patient_id) as scope:
         try:
-            common = _count(store, expr) > COMMON_MATCHES
-            order = "f.rowid DESC" if common else "bm25(document_fts, 1.0, 0.5)"
-            score = "NULL" if common else "bm25(document_fts, 1.0, 0.5)"
-            rows = store.all(
-                f"SELECT f.rowid AS vid, {score} AS score FROM document_fts f"
-                " JOIN document_versions v ON v.id = f.rowid"
-                " JOIN documents d ON d.id = v.document_id"
-                f" WHERE document_fts MATCH ?{where} ORDER BY {order} LIMIT ? OFFSET ?",
-                [expr, *params, limit, offset],
-            )
+            rank = "bm25(document_fts, 1.0, 0.5)"
+            if patient_id is not None:
+                # One patient has few documents: start from them (CROSS JOIN fixes the order)
+                # and test each against the index, instead of walking every match.
+                common = False
+                sql = (
+                    f"SELECT f.rowid AS vid, {rank} AS score FROM documents d"
+                    " CROSS JOIN document_versions v CROSS JOIN document_fts f"
+                    " WHERE v.document_id = d.id AND v.version = d.current_version"
+                    f" AND f.rowid = v.id AND document_fts MATCH ?{where}"
+                    " ORDER BY score LIMIT ? OFFSET ?"
+                )
+            else:
+                common = _count(store, expr) > COMMON_MATCHES
+                order = "f.rowid DESC" if common else rank
+                sql = (
+                    f"SELECT f.rowid AS vid, {'NULL' if common else rank} AS score"
+                    " FROM document_fts f JOIN document_versions v ON v.id = f.rowid"
+                    " JOIN documents d ON d.id = v.document_id"
+                    f" WHERE document_fts MATCH ?{where} ORDER BY {order} LIMIT ? OFFSET ?"
+                )
+            rows = store.all(sql, [expr, *params, limit, offset])
             hits = tuple(_hit(store, expr, r["vid"], r["score"], markers) for r in rows)
         except sqlite3.OperationalError as e:
             raise StoreError(f"Cannot search for {query!r}: {e}") from e

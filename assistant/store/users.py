@@ -102,10 +102,10 @@ def set_password(store: Store, actor: User, username: str, password: str) -> Non
     """A user changes their own password; a user manager may reset anyone's."""
     if len(password) < MIN_PASSWORD:
         raise StoreError(f"A password needs at least {MIN_PASSWORD} characters.")
-    permission = None if actor.username.lower() == username.lower() else "manage_users"
-    with audit.audited(store, actor, "set_password", permission=permission or "read_record") as s:
-        if permission is None and not actor.active:
-            raise AccessDenied(f"User {actor.username} is deactivated.")
+    # Any person may change their own password (every human role can read records).
+    own = actor.username.lower() == username.lower()
+    permission = "read_record" if own else "manage_users"
+    with audit.audited(store, actor, "set_password", permission=permission) as s:
         target = find_user(store, username)
         store.execute(
             "UPDATE users SET password_hash = ? WHERE id = ?", [_hasher().hash(password), target.id]
@@ -132,6 +132,14 @@ def find_user(store: Store, username: str) -> User:
     if r is None:
         raise NotFound(f"No user named {username}.")
     return _user(r)
+
+
+def find_physician(store: Store, username: str) -> User | None:
+    """The active physician with this user name, or None (no PHI; not audited)."""
+    r = store.one(
+        "SELECT * FROM users WHERE username = ? AND role = 'physician' AND active = 1", [username]
+    )
+    return _user(r) if r is not None else None
 
 
 def system_user(store: Store) -> User:

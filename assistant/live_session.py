@@ -1,0 +1,144 @@
+"""One live dictation: the model, vocabulary and formatting wired to the streaming engine.
+
+The CLI (`assistant dictate`) and the TUI's dictate key both call `run_dictation`; they differ
+only in the audio source and in how they show events.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from assistant.audio import AudioClip, file_sha256
+from assistant.config import Settings
+from assistant.live import Decoder, LiveEngine, LiveEvent, LiveSettings
+from assistant.live_audio import AudioSource, Recorder
+from assistant.models import Provenance, Transcript
+from assistant.transcribe import DecodeOptions, Transcriber, flag_segment
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LiveResult:
+    raw_text: str  # confirmed words as decoded, commands included
+    text: str  # formatted as a clinician writes it
+    transcript: Transcript  # final decodes with word timings against the recording
+    audio_path: Path | None  # lossless FLAC of everything the microphone heard
+    duration: float
+    stopped_by_voice: bool  # the physician said "end dictation"
+
+
+def whisper_decoder(transcriber: Transcriber, hotwords: str | None = None) -> Decoder:
+    """Greedy decodes for partial text; beam search with word timings for the final text.
+
+    No VAD inside the decode: the engine already hands over one utterance of speech.
+    """
+    beam = getattr(getattr(transcriber, "settings", None), "beam_size", 5)
+    partial = DecodeOptions(
+        beam_size=1,
+        vad=False,
+        word_timestamps=False,
+        hotwords=hotwords,
+        temperature=(0.0,),
+        hallucination_silence_threshold=None,
+    )
+    final = replace(partial, beam_size=beam, word_timestamps=True, temperature=(0.0, 0.2, 0.4))
+
+    def decode(samples: np.ndarray, is_final: bool) -> list:
+        options = final if is_final else partial
+        segments = list(transcriber.transcribe(AudioClip.from_array(samples), options))
+        if not is_final:
+            return segments
+        return [replace(s, flags=flag_segment(s, hotwords)) for s in segments]
+
+    return decode
+
+
+def vocabulary_hotwords(
+    transcriber: Transcriber, settings: Settings, report_type: str | None, specialty: str | None
+) -> str | None:
+    """The report type's and specialty's terms, within the prompt token budget."""
+    if not settings.transcription.use_vocabulary:
+        return None
+    from assistant.pipeline import cached_lexicon
+    from assistant.vocab_bias import fit_terms, join_terms
+
+    lexicon = cached_lexicon(tuple(settings.vocab.extra_dirs))
+    terms = lexicon.specialty_terms(specialty, report_type)
+    count = getattr(transcriber, "tokenizer_count", lambda text: len(text.split()) * 2)
+    return join_terms(fit_terms(terms, settings.vocab.prompt_token_budget, count)) or None
+
+
+def dictation_formatter(settings: Settings) -> Callable[[str], str]:
+    """format_dictation with the templates' headings and the lexicon's brand names."""
+    from assistant.dictation import format_dictation
+    from assistant.reports import all_headings, load_templates
+
+    headings = all_headings(load_templates(settings.reports.template_dirs))
+    brands = _brand_names(settings)
+
+    def fmt(raw: str) -> str:
+        return format_dictation(
+            raw, headings=headings, brand_names=brands, abbreviations=settings.vocab.abbreviations
+        )
+
+    return fmt
+
+
+def _brand_names(settings: Settings) -> tuple[str, ...]:
+    from assistant.pipeline import cached_lexicon
+
+    lexicon = cached_lexicon(tuple(settings.vocab.extra_dirs))
+    return tuple(getattr(lexicon, "brand_names", lambda: ())())
+
+
+def run_dictation(
+    source: AudioSource,
+    transcriber: Transcriber,
+    settings: Settings,
+    *,
+    recording: Path | None = None,
+    report_type: str | None = None,
+    specialty: str | None = None,
+    live: LiveSettings | None = None,
+    on_event: Callable[[LiveEvent], None] | None = None,
+) -> LiveResult:
+    """Record and transcribe until the source ends, is stopped, or "end dictation" is said."""
+    started = time.perf_counter()
+    hotwords = vocabulary_hotwords(transcriber, settings, report_type, specialty)
+    formatter = dictation_formatter(settings)
+    recorder = Recorder(recording) if recording is not None else None
+    engine = LiveEngine(whisper_decoder(transcriber, hotwords), live, formatter, recorder)
+    try:
+        for event in engine.run(source):
+            if on_event is not None:
+                on_event(event)
+    finally:
+        audio_path = recorder.finish() if recorder is not None else None
+    duration = recorder.duration if recorder is not None else 0.0
+    provenance = Provenance(
+        audio_sha256=file_sha256(audio_path) if audio_path else "",
+        audio_duration=round(duration, 3),
+        model_name=transcriber.model_name,
+        model_hash=getattr(transcriber, "model_hash", ""),
+        options={"live": True, "hotwords": hotwords},
+        hotwords=hotwords,
+        wall_time=round(time.perf_counter() - started, 3),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    transcript = Transcript(tuple(engine.segments), provenance, no_speech=not engine.words)
+    return LiveResult(
+        raw_text=engine.raw_text,
+        text=formatter(engine.raw_text),
+        transcript=transcript,
+        audio_path=audio_path,
+        duration=duration,
+        stopped_by_voice=engine.stopped_by_voice,
+    )

@@ -1,0 +1,540 @@
+"""What the screens ask of the core, for one signed-in user: a thin adapter, no widgets.
+
+Every call runs on the UI thread because a store connection belongs to one thread (the calls
+are small indexed queries). Slow work (transcription, code suggestion, grouping) goes through
+``tui.engines`` from worker threads instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+from assistant.config import Settings
+from assistant.errors import AccessDenied, NotFound, TemplateError
+from assistant.models import Code, Report, Section, Transcript
+from assistant.store import (
+    Document,
+    Store,
+    User,
+    WorklistItem,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One worklist line as the table shows it."""
+
+    key: str
+    item: WorklistItem
+    patient: str
+    kind: str
+    title: str
+    author: str
+    age_hours: float
+    tat_hours: float
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What the editor holds: the text and everything needed to act on it."""
+
+    title: str
+    text: str
+    report_type: str
+    patient_id: int | None = None
+    patient_name: str = ""
+    encounter_id: int | None = None
+    document: Document | None = None
+    dictation_id: int | None = None
+    audio_path: str | None = None
+    transcript: Transcript | None = None
+    transcript_id: int | None = None
+    query_id: int | None = None
+    read_only: bool = False
+    needs_transcription: bool = False
+
+    @property
+    def status(self) -> str:
+        if self.document is not None:
+            return self.document.status
+        return "not transcribed" if self.needs_transcription else "transcript"
+
+
+def hours_since(iso: str | None, now: datetime | None = None) -> float:
+    if not iso:
+        return 0.0
+    then = datetime.fromisoformat(iso)
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=UTC)
+    return max(0.0, ((now or datetime.now(UTC)) - then).total_seconds() / 3600)
+
+
+def sections_text(sections: tuple[Section, ...]) -> str:
+    """Editable text with one "TITLE:" heading line per section (re-parsed on save)."""
+    parts = []
+    for s in sections:
+        if s.name == "preamble" or not s.title:
+            parts.append(s.text.strip())
+        else:
+            parts.append(f"{s.title.upper()}:\n{s.text.strip()}")
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+class Workspace:
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.user: User | None = None
+        self._data_version: int | None = None
+        self._names: dict[int, str] = {}
+
+    # -- session -----------------------------------------------------------------------------
+
+    def sign_in(self, username: str, password: str) -> User:
+        from assistant.store import authenticate
+
+        user = authenticate(self.store, username.strip(), password)
+        if user.role == "system":
+            raise AccessDenied("The system user cannot sign in at a terminal.")
+        self.user = user
+        return user
+
+    def sign_out(self) -> None:
+        self.user = None
+
+    def check_password(self, password: str) -> bool:
+        """Unlock and signature re-entry: an audited sign-in of the same user."""
+        if self.user is None:
+            return False
+        try:
+            self.sign_in(self.user.username, password)
+        except AccessDenied:
+            return False
+        return True
+
+    def me(self) -> User:
+        if self.user is None:
+            raise AccessDenied("Sign in first.")
+        return self.user
+
+    def can(self, action: str) -> bool:
+        return self.user is not None and self.user.can(action)
+
+    def changed(self) -> bool:
+        """True when another connection (batch, another user) committed since the last call."""
+        version = self.store.one("PRAGMA data_version")[0]
+        changed = self._data_version is not None and version != self._data_version
+        self._data_version = version
+        return changed
+
+    def username(self, user_id: int | None) -> str:
+        if user_id is None:
+            return "-"
+        if user_id not in self._names:
+            from assistant.store.users import get_user
+
+            try:
+                self._names[user_id] = get_user(self.store, user_id).username
+            except NotFound:
+                self._names[user_id] = f"#{user_id}"
+        return self._names[user_id]
+
+    @cached_property
+    def templates(self) -> dict[str, Any]:
+        from assistant.reports import load_templates
+
+        return load_templates(self.settings.reports.template_dirs)
+
+    # -- worklist ----------------------------------------------------------------------------
+
+    def worklist(self) -> list[Row]:
+        from assistant.store import get_dictation, get_document, worklist
+
+        user = self.me()
+        now = datetime.now(UTC)
+        rows: list[Row] = []
+        for n, item in enumerate(worklist(self.store, user)):
+            author, created = "-", item.since
+            if item.document_id is not None and item.kind != "query":
+                doc = get_document(self.store, user, item.document_id)
+                author, created = self.username(doc.author_id), doc.created_at
+            elif item.dictation_id is not None:
+                dictation = get_dictation(self.store, user, item.dictation_id)
+                author, created = dictation.author or "-", dictation.created_at
+            rows.append(
+                Row(
+                    key=f"{item.kind}:{n}:{item.document_id}:{item.dictation_id}:{item.query_id}",
+                    item=item,
+                    patient=f"{item.patient_name or '-'} ({item.mrn or 'no MRN'})",
+                    kind=item.kind,
+                    title=item.title,
+                    author=author,
+                    age_hours=hours_since(item.since, now),
+                    tat_hours=hours_since(created, now),
+                )
+            )
+        return rows
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def open_item(self, item: WorklistItem) -> Opened:
+        if item.kind == "code" and item.encounter_id is not None:
+            return self.open_encounter(item.encounter_id)
+        if item.kind == "query" and item.document_id is None and item.encounter_id is not None:
+            return replace(self.open_encounter(item.encounter_id), query_id=item.query_id)
+        if item.document_id is not None:
+            opened = self.open_document(item.document_id)
+            return replace(opened, query_id=item.query_id)
+        if item.dictation_id is not None:
+            return self.open_dictation(item.dictation_id)
+        raise NotFound(f"Nothing to open for {item.title}.")
+
+    def open_document(
+        self, document_id: int, version: int | None = None, read_only: bool = False
+    ) -> Opened:
+        from assistant.store import get_document, get_patient
+
+        user = self.me()
+        doc = get_document(self.store, user, document_id, version)
+        patient = get_patient(self.store, user, doc.patient_id)
+        transcript, transcript_id, audio = self._transcript_of(doc.dictation_id)
+        editable = doc.status in ("draft", "preliminary") and self.can("edit_draft")
+        return Opened(
+            title=f"{doc.report_type} {doc.id} v{doc.version.version}",
+            text=doc.version.text,
+            report_type=doc.report_type,
+            patient_id=doc.patient_id,
+            patient_name=f"{patient.family_name}, {patient.given_name} ({patient.mrn})",
+            encounter_id=doc.encounter_id,
+            document=doc,
+            dictation_id=doc.dictation_id,
+            audio_path=audio,
+            transcript=transcript,
+            transcript_id=transcript_id,
+            read_only=read_only or version is not None or not editable,
+        )
+
+    def open_dictation(self, dictation_id: int) -> Opened:
+        from assistant.store import get_dictation, get_patient
+
+        user = self.me()
+        d = get_dictation(self.store, user, dictation_id)
+        name = ""
+        if d.patient_id is not None:
+            p = get_patient(self.store, user, d.patient_id)
+            name = f"{p.family_name}, {p.given_name} ({p.mrn})"
+        transcript, transcript_id, _ = self._transcript_of(dictation_id)
+        text = self.format_transcript(transcript, d.report_type) if transcript else ""
+        return Opened(
+            title=f"Dictation {d.id}",
+            text=text,
+            report_type=d.report_type or self._guess_type(text),
+            patient_id=d.patient_id,
+            patient_name=name,
+            encounter_id=d.encounter_id,
+            dictation_id=d.id,
+            audio_path=d.path,
+            transcript=transcript,
+            transcript_id=transcript_id,
+            read_only=not self.can("edit_draft"),
+            needs_transcription=transcript is None,
+        )
+
+    def open_encounter(self, encounter_id: int) -> Opened:
+        """The coder's view: the encounter's signed documents, read-only, one after another."""
+        from assistant.store import get_encounter, get_patient, list_documents
+
+        user = self.me()
+        enc = get_encounter(self.store, user, encounter_id)
+        patient = get_patient(self.store, user, enc.patient_id)
+        docs = [
+            d
+            for d in list_documents(self.store, user, encounter_id=encounter_id)
+            if d.status in ("final", "amended")
+        ]
+        text = "\n\n".join(d.version.text.strip() for d in docs) + "\n"
+        return Opened(
+            title=f"Encounter {encounter_id} ({enc.encounter_type})",
+            text=text,
+            report_type=docs[0].report_type if docs else "",
+            patient_id=enc.patient_id,
+            patient_name=f"{patient.family_name}, {patient.given_name} ({patient.mrn})",
+            encounter_id=encounter_id,
+            document=docs[-1] if docs else None,
+            read_only=True,
+        )
+
+    def _transcript_of(self, dictation_id: int | None) -> tuple[Transcript | None, int | None, Any]:
+        if dictation_id is None:
+            return None, None, None
+        from assistant.store import get_dictation, get_transcript
+        from assistant.transcribe import transcript_from_dict
+
+        d = get_dictation(self.store, self.me(), dictation_id)
+        try:
+            stored = get_transcript(self.store, self.me(), dictation_id)
+        except NotFound:
+            return None, None, d.path
+        return transcript_from_dict(stored.transcript), stored.id, d.path
+
+    def format_transcript(self, transcript: Transcript, report_type: str | None) -> str:
+        from assistant.dictation import format_dictation
+        from assistant.reports import all_headings
+
+        text = format_dictation(
+            transcript.text,
+            headings=all_headings(self.templates),
+            abbreviations=self.settings.vocab.abbreviations,
+        )
+        return sections_text(self.report(text, report_type).sections)
+
+    def _guess_type(self, text: str) -> str:
+        return self.report(text, None).report_type if text.strip() else "soap"
+
+    def report(self, text: str, report_type: str | None) -> Report:
+        from assistant.reports import build_report
+
+        try:
+            return build_report(text, report_type, self.templates)
+        except TemplateError:  # a type no template knows (an imported document): best fit
+            return build_report(text, None, self.templates)
+
+    # -- document actions --------------------------------------------------------------------
+
+    def save(self, opened: Opened, text: str, *, submit: bool = False) -> Opened:
+        """Save as a draft (or submit as preliminary): file it the first time, then revise."""
+        from assistant.store import file_document, revise
+
+        user = self.me()
+        sections = self.report(text, opened.report_type).sections
+        status = "preliminary" if submit else "draft"
+        if opened.document is None:
+            if opened.patient_id is None:
+                raise NotFound("This dictation has no patient yet; HIM assigns it first.")
+            doc = file_document(
+                self.store,
+                user,
+                patient_id=opened.patient_id,
+                encounter_id=opened.encounter_id,
+                report_type=opened.report_type,
+                text=text,
+                sections=sections,
+                dictation_id=opened.dictation_id,
+                status=status,
+                author=self._author_for(opened),
+            )
+        else:
+            doc = revise(
+                self.store,
+                user,
+                opened.document.id,
+                text=text,
+                sections=sections,
+                status=status if submit else None,
+            )
+        return self._reload(opened, doc)
+
+    def _author_for(self, opened: Opened) -> str | None:
+        """The dictating physician, when the dictation names one the store knows."""
+        from assistant.store import find_user, get_dictation
+
+        if opened.dictation_id is None or self.me().role == "physician":
+            return None
+        author = get_dictation(self.store, self.me(), opened.dictation_id).author
+        if not author:
+            return None
+        try:
+            found = find_user(self.store, author)
+        except NotFound:
+            return None
+        return found.username if found.role == "physician" and found.active else None
+
+    def sign(self, opened: Opened, password: str) -> Opened:
+        from assistant.store import sign
+
+        return self._reload(
+            opened, sign(self.store, self.me(), self._doc_id(opened), password=password)
+        )
+
+    def amend(self, opened: Opened, text: str, reason: str, password: str) -> Opened:
+        from assistant.store import amend
+
+        sections = self.report(text, opened.report_type).sections
+        doc = amend(
+            self.store,
+            self.me(),
+            self._doc_id(opened),
+            text=text,
+            reason=reason,
+            password=password,
+            sections=sections,
+        )
+        return self._reload(opened, doc)
+
+    def addendum(self, opened: Opened, text: str, password: str) -> Document:
+        from assistant.store import add_addendum
+
+        return add_addendum(
+            self.store, self.me(), self._doc_id(opened), text=text, password=password
+        )
+
+    def _doc_id(self, opened: Opened) -> int:
+        if opened.document is None:
+            raise NotFound("Save the report first.")
+        return opened.document.id
+
+    def _reload(self, opened: Opened, doc: Document) -> Opened:
+        fresh = self.open_document(doc.id)
+        return replace(fresh, query_id=opened.query_id)
+
+    def deficiencies(self, opened: Opened, text: str) -> list[Any]:
+        from assistant.reports import review_completeness
+
+        report = self.report(text, opened.report_type)
+        template = self.templates.get(report.report_type)
+        if template is None:
+            return []
+        doc = opened.document
+        created = datetime.fromisoformat(doc.created_at) if doc else None
+        signed = doc.version.signed_at if doc else None
+        codes = self.codes(opened.encounter_id) if opened.encounter_id else []
+        flags = []
+        if opened.transcript is not None:
+            flags = [
+                f"segment {s.id} ({', '.join(s.flags)})" for s in opened.transcript.flagged_segments
+            ]
+        return review_completeness(
+            report,
+            template,
+            signed_at=datetime.fromisoformat(signed) if signed else None,
+            created_at=created,
+            now=datetime.now(UTC),
+            diagnosis_codes=[c for c in codes if c.system == "ICD-10-CM"],
+            unreviewed_flags=flags,
+            unsigned_max_age_hours=self.settings.reports.unsigned_max_age_hours,
+        )
+
+    # -- transcription -----------------------------------------------------------------------
+
+    def save_transcription(self, opened: Opened, transcript: Transcript) -> Opened:
+        from assistant.store import save_transcript
+        from assistant.transcribe import transcript_to_dict
+
+        if opened.dictation_id is None:
+            raise NotFound("Nothing to transcribe.")
+        save_transcript(self.store, self.me(), opened.dictation_id, transcript_to_dict(transcript))
+        return self.open_dictation(opened.dictation_id)
+
+    # -- coding and queries ------------------------------------------------------------------
+
+    def codes(self, encounter_id: int | None) -> list[Any]:
+        from assistant.store import list_codes
+
+        if encounter_id is None:
+            return []
+        return list_codes(self.store, self.me(), encounter_id)
+
+    def add_code(self, encounter_id: int, code: Code, principal: bool = False) -> list[Any]:
+        from assistant.store import add_code
+
+        return add_code(self.store, self.me(), encounter_id, code, principal=principal)
+
+    def remove_code(self, encounter_id: int, system: str, code: str) -> list[Any]:
+        from assistant.store import remove_code
+
+        return remove_code(self.store, self.me(), encounter_id, system, code)
+
+    def make_principal(self, encounter_id: int, system: str, code: str) -> list[Any]:
+        from assistant.store import set_sequence
+
+        order = [c.code for c in self.codes(encounter_id) if c.system == system]
+        order = [code, *[c for c in order if c != code]]
+        return set_sequence(self.store, self.me(), encounter_id, system, order)
+
+    def claim(self, encounter_id: int) -> Any:
+        """The grouper's input for an encounter's codes, or None without a diagnosis."""
+        from assistant.coding.drg import Claim, Diagnosis
+        from assistant.store import get_encounter, get_patient
+
+        codes = self.codes(encounter_id)
+        dx = [c for c in codes if c.system == "ICD-10-CM"]
+        if not dx:
+            return None
+        enc = get_encounter(self.store, self.me(), encounter_id)
+        patient = get_patient(self.store, self.me(), enc.patient_id)
+        age = 0
+        if patient.birth_date is not None:
+            ref = (enc.admit_date or datetime.now(UTC)).date()
+            born = patient.birth_date
+            age = ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day))
+        return Claim(
+            principal=Diagnosis(dx[0].code, dx[0].poa),
+            secondary=tuple(Diagnosis(c.code, c.poa) for c in dx[1:]),
+            procedures=tuple(c.code for c in codes if c.system == "ICD-10-PCS"),
+            age=age,
+            sex=patient.sex,
+        )
+
+    def raise_query(self, opened: Opened, to: str, question: str, evidence: str) -> Any:
+        from assistant.store import raise_query
+
+        if opened.encounter_id is None:
+            raise NotFound("This document has no encounter to query about.")
+        document_id = opened.document.id if opened.document else None
+        return raise_query(
+            self.store,
+            self.me(),
+            opened.encounter_id,
+            to=to,
+            question=question,
+            evidence=evidence,
+            document_id=document_id,
+        )
+
+    def query(self, query_id: int) -> Any:
+        from assistant.store import list_queries
+
+        for q in list_queries(self.store, self.me()):
+            if q.id == query_id:
+                return q
+        raise NotFound(f"No query with id {query_id}.")
+
+    def answer_query(self, query_id: int, answer: str) -> Any:
+        from assistant.store import answer_query
+
+        return answer_query(self.store, self.me(), query_id, answer)
+
+    # -- search and chart --------------------------------------------------------------------
+
+    def search(self, text: str) -> Any:
+        """Search; ``type:``, ``status:``, ``mrn:``, ``from:`` and ``to:`` words are filters."""
+        from assistant.store import find_patient_by_mrn, search
+
+        filters: dict[str, Any] = {}
+        words = []
+        keys = {"type": "report_type", "status": "status", "from": "date_from", "to": "date_to"}
+        for word in text.split():
+            key, _, value = word.partition(":")
+            if value and key in keys:
+                filters[keys[key]] = value
+            elif value and key == "mrn":
+                filters["patient_id"] = find_patient_by_mrn(self.store, self.me(), value).id
+            else:
+                words.append(word)
+        return search(self.store, self.me(), " ".join(words), markers=("\x01", "\x02"), **filters)
+
+    def chart(self, patient_id: int) -> Any:
+        from assistant.store import chart
+
+        return chart(self.store, self.me(), patient_id)
+
+    def versions(self, document_id: int) -> list[Any]:
+        from assistant.store import list_versions
+
+        return list_versions(self.store, self.me(), document_id)

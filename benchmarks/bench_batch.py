@@ -1,0 +1,135 @@
+"""Batch throughput: 1, 2 and the default number of workers against plain faster-whisper.
+
+The peer is what a script would do without us: one ``WhisperModel`` (bundled tiny.en, int8,
+CTranslate2's default threads), ``beam_size=5``, VAD on, transcribing the same files one after
+another. The batch rows do more work per file (decode checks, the vocabulary pipeline, dictation
+formatting, report building and filing in SQLite), so they are the real product path.
+
+Prints audio seconds per wall second (x real time), the ratio to the peer and the peak resident
+memory of each worker process. Asserts nothing.
+
+    .venv/bin/python benchmarks/bench_batch.py [--files 4] [--no-vocab-row]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.audio import AUDIO_EXTENSIONS  # noqa: E402
+from assistant.resources import samples_dir  # noqa: E402
+
+
+def pick_files(n: int) -> list[Path]:
+    files = sorted(p for p in samples_dir().iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS)
+    return files[:n]
+
+
+def peer(files: list[str]) -> dict:
+    """Plain faster-whisper, sequential, default threads (run in a child for a clean RSS)."""
+    from faster_whisper import WhisperModel
+
+    from assistant.resources import default_model_path
+
+    model = WhisperModel(str(default_model_path()), device="cpu", compute_type="int8")
+    started = time.perf_counter()
+    audio = 0.0
+    for f in files:
+        segments, info = model.transcribe(f, beam_size=5, vad_filter=True, language="en")
+        for _ in segments:
+            pass
+        audio += info.duration
+    wall = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"audio_s": audio, "wall_s": wall, "rss_mb": [round(rss, 1)]}
+
+
+def batch(files: list[Path], workers: int, vocab: bool) -> dict:
+    from assistant.batch import BatchOptions, process_folder, summarize
+    from assistant.config import Settings
+    from assistant.store import bootstrap_admin, connect
+
+    with tempfile.TemporaryDirectory() as tmp:
+        inbox = Path(tmp) / "inbox"
+        inbox.mkdir()
+        for f in files:
+            shutil.copy(f, inbox / f.name)
+            sidecar = f.with_suffix(".json")
+            if sidecar.exists():
+                shutil.copy(sidecar, inbox / sidecar.name)
+        db = Path(tmp) / "bench.db"
+        store = connect(db)
+        bootstrap_admin(store, "admin", "bench-password-1")
+        store.close()
+        settings = Settings()
+        settings = replace(
+            settings, transcription=replace(settings.transcription, use_vocabulary=vocab)
+        )
+        started = time.perf_counter()
+        results = list(process_folder(inbox, db, settings, BatchOptions(workers=workers)))
+        wall = time.perf_counter() - started
+    summary = summarize(results, wall, workers)
+    if summary["counts"]["done"] != len(files):
+        raise SystemExit(f"batch did not file every file: {summary['counts']}")
+    return {
+        "audio_s": summary["audio_seconds"],
+        "wall_s": wall,
+        "rss_mb": summary["peak_rss_mb_per_worker"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=4, help="How many sample files.")
+    parser.add_argument("--no-vocab-row", action="store_true", help="Skip the no-vocab row.")
+    parser.add_argument("--peer", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.peer is not None:
+        print(json.dumps(peer(args.peer)))
+        return
+
+    from assistant.batch import cpu_count, default_workers, threads_per_worker
+
+    files = pick_files(args.files)
+    cores = cpu_count()
+    default = default_workers()
+    print(f"{len(files)} files, {cores} cores, default workers {default}", flush=True)
+    rows: list[tuple[str, dict]] = []
+    out = subprocess.run(
+        [sys.executable, __file__, "--peer", *map(str, files)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    rows.append(("faster-whisper sequential (peer)", json.loads(out.stdout.splitlines()[-1])))
+    for workers in dict.fromkeys([1, 2, default]):
+        label = f"batch {workers} worker(s) x {threads_per_worker(workers)} thread(s)"
+        rows.append((label, batch(files, workers, vocab=True)))
+        print(f"  {label}: done", flush=True)
+    if not args.no_vocab_row:
+        rows.append((f"batch {default} workers, vocabulary off", batch(files, default, False)))
+
+    peer_speed = rows[0][1]["audio_s"] / rows[0][1]["wall_s"]
+    print(f"\n{'run':<44} {'audio s':>8} {'wall s':>8} {'x RT':>6} {'vs peer':>8}  peak RSS MB")
+    for label, r in rows:
+        speed = r["audio_s"] / r["wall_s"]
+        rss = ", ".join(f"{m:.0f}" for m in r["rss_mb"])
+        print(
+            f"{label:<44} {r['audio_s']:>8.1f} {r['wall_s']:>8.1f} {speed:>6.1f}"
+            f" {speed / peer_speed:>7.2f}x  {rss}"
+        )
+
+
+if __name__ == "__main__":
+    main()

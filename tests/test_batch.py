@@ -1,0 +1,285 @@
+"""Batch processing: real model, real store, real worker processes, real kills."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from assistant.batch import BatchOptions, process_folder
+from assistant.batch_files import compile_pattern, read_metadata, scan_folder
+from assistant.batch_store import split_name
+from assistant.config import Settings, TranscriptionSettings
+from assistant.errors import BatchError
+from assistant.store import bootstrap_admin, connect, create_user, worklist
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "audio"
+FAST = Settings(transcription=TranscriptionSettings(beam_size=1))
+CLI = [sys.executable, "-c", "from assistant.cli import main; main()"]
+
+
+def _clip(src: str, dest: Path, start: float, seconds: float) -> Path:
+    """Cut a short WAV from a sample (short audio keeps the real model fast)."""
+    data, rate = sf.read(SAMPLES / src, dtype="float32")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(dest, data[int(start * rate) : int((start + seconds) * rate)], rate)
+    return dest
+
+
+def _sidecar(audio: Path, **fields: str) -> None:
+    audio.with_suffix(".json").write_text(json.dumps(fields), encoding="utf-8")
+
+
+def _new_store(path: Path, physician: str | None = None) -> None:
+    store = connect(path)
+    admin = bootstrap_admin(store, "admin", "admin-password-1")
+    if physician:
+        create_user(store, admin, physician, "physician", "doctor-password-1")
+    store.close()
+
+
+def _rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+# --- metadata and scanning (no model) -----------------------------------------------------------
+
+
+def test_metadata_from_sidecar_then_pattern(tmp_path: Path) -> None:
+    audio = tmp_path / "MRN555_soap_drjones.wav"
+    audio.write_bytes(b"x")
+    _sidecar(audio, mrn="MRN123", patient="Doe, Jane", dob="1950-01-02", extra="ignored")
+    pattern = compile_pattern(r"(?P<mrn>MRN\d+)_(?P<report_type>\w+?)_(?P<author>\w+)")
+    meta, note = read_metadata(audio, pattern)
+    assert note is None
+    assert (meta.mrn, meta.patient_name, meta.birth_date) == ("MRN123", "Doe, Jane", "1950-01-02")
+    assert (meta.report_type, meta.author) == ("soap", "drjones")  # what the sidecar lacks
+
+
+def test_bad_sidecar_is_noted_not_fatal(tmp_path: Path) -> None:
+    audio = tmp_path / "a.wav"
+    audio.write_bytes(b"x")
+    audio.with_suffix(".json").write_text("{not json", encoding="utf-8")
+    meta, note = read_metadata(audio)
+    assert meta.mrn is None
+    assert note is not None and "a.json" in note
+
+
+def test_pattern_errors_are_typed() -> None:
+    with pytest.raises(BatchError, match="not a valid regex"):
+        compile_pattern("(?P<mrn>")
+    with pytest.raises(BatchError, match="unknown fields"):
+        compile_pattern(r"(?P<ward>\w+)")
+
+
+def test_split_name() -> None:
+    assert split_name("Osei, Kwame") == ("Osei", "Kwame")
+    assert split_name("Kwame Osei") == ("Osei", "Kwame")
+    assert split_name("  ") is None
+
+
+def test_scan_is_recursive_and_skips_excluded_and_hidden(tmp_path: Path) -> None:
+    for name in ("a.wav", "sub/b.MP3", "sub/c.dss", "notes.txt", ".hidden.wav", "done/d.wav"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    found = scan_folder(tmp_path, exclude=(tmp_path / "done",))
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == [
+        "a.wav",
+        "sub/b.MP3",
+        "sub/c.dss",
+    ]
+
+
+# --- a folder of good, bad and duplicate files --------------------------------------------------
+
+
+def test_folder_gives_expected_filed_skipped_and_quarantined(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    a = _clip("emergency_chest_pain.flac", inbox / "a.wav", 0, 5)
+    _sidecar(
+        a,
+        mrn="MRN101054",
+        patient_name="Osei, Kwame",
+        birth_date="1971-05-09",
+        encounter="V2026-11-0702",
+        encounter_type="emergency",
+        author="dr.lindqvist",
+        report_type="emergency",
+    )
+    _clip("surgery_appendectomy_operative.flac", inbox / "ward" / "b.wav", 2, 5)  # no metadata
+    shutil.copy(a, inbox / "ward" / "renamed_copy.wav")  # same audio, another name
+    (inbox / "empty.wav").write_bytes(b"")
+    (inbox / "corrupt.mp3").write_bytes(os.urandom(4096))
+    (inbox / "recorder.dss").write_bytes(b"\x02dss" + os.urandom(2000))
+    sf.write(inbox / "silent.wav", np.zeros(16000 * 3, dtype="float32"), 16000)
+    (inbox / "notes.txt").write_text("not audio, not scanned")
+    db = tmp_path / "records.db"
+    _new_store(db, physician="dr.lindqvist")
+
+    results = {r.path.name: r for r in process_folder(inbox, db, FAST, BatchOptions(workers=2))}
+
+    assert {n for n, r in results.items() if r.state == "done"} == {"a.wav", "b.wav"}
+    assert results["renamed_copy.wav"].state == "skipped"
+    assert results["renamed_copy.wav"].reason == "duplicate"
+    quarantined = {n: r.reason for n, r in results.items() if r.state == "quarantined"}
+    assert quarantined == {
+        "empty.wav": "empty",
+        "corrupt.mp3": "not_audio",
+        "recorder.dss": "not_audio",
+        "silent.wav": "no_speech",
+    }
+    assert all(r.error for r in results.values() if r.state == "quarantined")
+    # a.wav: a preliminary report for the patient, waiting for its author's signature.
+    assert results["a.wav"].document_id is not None and results["a.wav"].patient_id is not None
+    assert results["b.wav"].patient_id is None and results["b.wav"].document_id is None
+    store = connect(db)
+    admin = store.one("SELECT id FROM users WHERE username = 'admin'")
+    from assistant.store import find_user
+
+    doctor = find_user(store, "dr.lindqvist")
+    him = find_user(store, "admin")
+    assert admin is not None
+    signs = [i for i in worklist(store, doctor) if i.kind == "sign"]
+    assert [(i.document_id, i.mrn, i.status) for i in signs] == [
+        (results["a.wav"].document_id, "MRN101054", "preliminary")
+    ]
+    assigns = [i.dictation_id for i in worklist(store, him) if i.kind == "assign"]
+    assert assigns == [results["b.wav"].dictation_id]
+    store.close()
+    jobs = dict(_rows(db, "SELECT state, count(*) FROM jobs GROUP BY state"))
+    assert jobs == {"done": 2, "quarantined": 4}
+
+    # Again, now moving files away: nothing is filed twice, and the files leave the inbox.
+    done_dir, bad_dir = tmp_path / "done", tmp_path / "bad"
+    options = BatchOptions(workers=2, move_done=done_dir, quarantine=bad_dir)
+    again = {r.path.name: r for r in process_folder(inbox, db, FAST, options)}
+    assert {n for n, r in again.items() if r.state == "done"} == set()
+    assert {n for n, r in again.items() if r.state == "quarantined"} == set(quarantined)
+    assert _rows(db, "SELECT count(*) FROM dictations") == [(2,)]
+    assert (done_dir / "a.wav").is_file() and (done_dir / "a.json").is_file()
+    assert (done_dir / "ward" / "b.wav").is_file()
+    assert sorted(p.name for p in bad_dir.iterdir()) == sorted(quarantined)
+    assert sorted(p.name for p in inbox.rglob("*") if p.is_file()) == ["notes.txt"]
+
+
+# --- crash safety: kill -9 at random points, then finish -----------------------------------------
+
+
+def _config(tmp_path: Path) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text("[transcription]\nbeam_size = 1\nuse_vocabulary = false\n", encoding="utf-8")
+    return path
+
+
+def _group_gone(pgid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_killed_batch_reruns_to_exactly_once(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    sources = ["cardiology_hf_discharge.flac", "emergency_chest_pain.flac"]
+    for i in range(4):
+        clip = _clip(sources[i % 2], inbox / f"d{i}.wav", 3 + 4 * i, 3)
+        _sidecar(clip, mrn=f"MRN90{i}", patient_name=f"Test{i}, Pat", report_type="soap")
+    db = tmp_path / "records.db"
+    _new_store(db)
+    command = [*CLI, "--config", str(_config(tmp_path)), "batch", str(inbox), "--db", str(db)]
+    command += ["--workers", "1"]
+    rng = random.Random()
+    kills, delays, orphans, states = 0, [], 0, []
+    for _ in range(30):
+        if kills >= 10:
+            break
+        proc = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
+        delay = rng.uniform(0.3, 6.0)
+        delays.append(round(delay, 2))
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)  # the batch process only: workers must follow
+            kills += 1
+        proc.wait()
+        states.append(_rows(db, "SELECT state, count(*) FROM jobs GROUP BY 1"))
+        if not _group_gone(proc.pid, timeout=5):
+            orphans += 1
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert kills >= 10, f"only {kills} kills landed (delays {delays})"
+    assert orphans == 0, "worker processes outlived the killed batch"
+    # Some kills must have landed with a job in a worker's hands (the case that matters).
+    assert any(dict(s).get("processing") for s in states), (states, delays)
+
+    final = subprocess.run([*command, "--json"], capture_output=True, text=True, timeout=120)
+    assert final.returncode == 0, final.stderr
+    summary = json.loads(final.stdout)
+    assert summary["counts"]["quarantined"] == 0
+
+    per_sha = _rows(db, "SELECT audio_sha256, count(*) FROM dictations GROUP BY 1")
+    assert len(per_sha) == 4 and all(n == 1 for _, n in per_sha), (per_sha, delays)
+    assert _rows(db, "SELECT state, count(*) FROM jobs GROUP BY 1") == [("done", 4)]
+    assert _rows(db, "SELECT count(*), count(DISTINCT dictation_id) FROM documents") == [(4, 4)]
+    assert _rows(db, "SELECT count(*) FROM transcripts") == [(4,)]
+    assert _rows(db, "PRAGMA integrity_check") == [("ok",)]
+    from assistant.store import check
+
+    store = connect(db)
+    assert check(store) == []
+    store.close()
+
+
+# --- watch mode ---------------------------------------------------------------------------------
+
+
+def test_watch_picks_up_a_new_file_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    db = tmp_path / "records.db"
+    _new_store(db)
+    command = [*CLI, "--config", str(_config(tmp_path)), "batch", str(inbox), "--db", str(db)]
+    command += ["--workers", "1", "--watch", "--settle", "0.5", "--json"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        clip = _clip("emergency_chest_pain.flac", tmp_path / "staging.wav", 0, 4)
+        data = clip.read_bytes()
+        target = inbox / "late.wav"
+        with open(target, "wb") as f:  # written in two parts, as a slow copy would
+            f.write(data[: len(data) // 2])
+            f.flush()
+            time.sleep(0.3)
+            f.write(data[len(data) // 2 :])
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if _rows(db, "SELECT state FROM jobs") == [("done",)]:
+                break
+            time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    summary = json.loads(out)
+    assert [Path(d["path"]).name for d in summary["done"]] == ["late.wav"]
+    assert summary["counts"] == {"done": 1, "skipped": 0, "quarantined": 0}
