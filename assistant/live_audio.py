@@ -109,9 +109,11 @@ class MicrophoneSource:
         *,
         block: int = 1600,
         max_reopen_attempts: int = 10,
+        max_seconds: float | None = None,
         on_message=None,
     ) -> None:
         self.device = device
+        self.max_samples = int(max_seconds * SAMPLE_RATE) if max_seconds else None
         self.block = block
         self.max_reopen_attempts = max_reopen_attempts
         self.on_message = on_message or (lambda text: log.warning("%s", text))
@@ -154,6 +156,7 @@ class MicrophoneSource:
         sd = self._sd
         attempts = 0
         stream = None
+        delivered = 0
         self.started_at = time.monotonic()
         try:
             while not self._stop.is_set():
@@ -169,12 +172,19 @@ class MicrophoneSource:
                         time.sleep(1.0)
                         continue
                 try:
-                    yield self._queue.get(timeout=0.5)
+                    block = self._queue.get(timeout=0.5)
                 except queue.Empty:
                     if not stream.active:  # unplugged or failed: say so and reopen
                         self.on_message("The microphone stopped; reopening it...")
                         stream.close()
                         stream = None
+                    continue
+                if self.max_samples is not None:
+                    block = block[: self.max_samples - delivered]
+                    if delivered + len(block) >= self.max_samples:
+                        self._stop.set()
+                delivered += len(block)
+                yield block
         finally:
             if stream is not None:
                 stream.close()

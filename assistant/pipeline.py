@@ -154,7 +154,7 @@ def _replace_segment(transcript: Transcript, index: int, new: list[Segment]) -> 
 def _undo_leaks(
     transcriber: Transcriber, clip: AudioClip, transcript: Transcript, decode, hot: list[str]
 ) -> Transcript:
-    """Decode again, unbiased, segments that are mostly the hotwords or loop; flag if it persists."""
+    """Decode again, unbiased, segments that copy the hotwords or loop; flag what persists."""
     if not hot:
         return transcript
     for i in reversed(range(len(transcript.segments))):
@@ -172,22 +172,22 @@ def _undo_leaks(
 def _uncovered(
     clip: AudioClip, transcript: Transcript, min_gap: float
 ) -> list[tuple[float, float]]:
-    """Spans of detected speech at least ``min_gap`` long with no decoded word in them."""
+    """Stretches of at least ``min_gap`` seconds with no decoded word that hold speech.
+
+    Only the silences between words are given to the voice activity detector, so the check
+    costs little next to decoding.
+    """
     from assistant.audio import speech_timestamps
 
-    covered = sorted((w.start, w.end) for w in transcript.words)
+    edges = [0.0, *(t for w in transcript.words for t in (w.start, w.end)), clip.duration]
     gaps: list[tuple[float, float]] = []
-    for region in speech_timestamps(clip):
-        start, end = region["start"] / SAMPLE_RATE, region["end"] / SAMPLE_RATE
-        cursor = start
-        for w_start, w_end in covered:
-            if w_end <= cursor or w_start >= end:
-                continue
-            if w_start - cursor >= min_gap:
-                gaps.append((cursor, w_start))
-            cursor = max(cursor, w_end)
-        if end - cursor >= min_gap:
-            gaps.append((cursor, end))
+    for start, end in zip(edges[::2], edges[1::2], strict=False):
+        if end - start < min_gap:
+            continue
+        regions = speech_timestamps(_sub_clip(clip, start, end))
+        speech = sum(r["end"] - r["start"] for r in regions) / SAMPLE_RATE
+        if speech >= min_gap / 2:
+            gaps.append((start, end))
     return gaps
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -55,6 +56,15 @@ def peer(files: list[str]) -> dict:
     return {"audio_s": audio, "wall_s": wall, "rss_mb": [round(rss, 1)]}
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the peer, pool workers)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def batch(files: list[Path], workers: int, vocab: bool) -> dict:
     from assistant.batch import BatchOptions, process_folder, summarize
     from assistant.config import Settings
@@ -76,15 +86,16 @@ def batch(files: list[Path], workers: int, vocab: bool) -> dict:
         settings = replace(
             settings, transcription=replace(settings.transcription, use_vocabulary=vocab)
         )
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         results = list(process_folder(inbox, db, settings, BatchOptions(workers=workers)))
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     summary = summarize(results, wall, workers)
     if summary["counts"]["done"] != len(files):
         raise SystemExit(f"batch did not file every file: {summary['counts']}")
     return {
         "audio_s": summary["audio_seconds"],
         "wall_s": wall,
+        "cpu_s": cpu,
         "rss_mb": summary["peak_rss_mb_per_worker"],
     }
 
@@ -102,17 +113,20 @@ def main() -> None:
     from assistant.batch import cpu_count, default_workers, threads_per_worker
 
     files = pick_files(args.files)
+    load = f"{os.getloadavg()[0]:.1f}"
     cores = cpu_count()
     default = default_workers()
     print(f"{len(files)} files, {cores} cores, default workers {default}", flush=True)
     rows: list[tuple[str, dict]] = []
+    cpu = cpu_seconds()
     out = subprocess.run(
         [sys.executable, __file__, "--peer", *map(str, files)],
         check=True,
         capture_output=True,
         text=True,
     )
-    rows.append(("faster-whisper sequential (peer)", json.loads(out.stdout.splitlines()[-1])))
+    peer_row = json.loads(out.stdout.splitlines()[-1]) | {"cpu_s": cpu_seconds() - cpu}
+    rows.append(("faster-whisper sequential (peer)", peer_row))
     for workers in dict.fromkeys([1, 2, default]):
         label = f"batch {workers} worker(s) x {threads_per_worker(workers)} thread(s)"
         rows.append((label, batch(files, workers, vocab=True)))
@@ -121,12 +135,14 @@ def main() -> None:
         rows.append((f"batch {default} workers, vocabulary off", batch(files, default, False)))
 
     peer_speed = rows[0][1]["audio_s"] / rows[0][1]["wall_s"]
-    print(f"\n{'run':<44} {'audio s':>8} {'wall s':>8} {'x RT':>6} {'vs peer':>8}  peak RSS MB")
+    print(f"\nload average before: {load}, after: {os.getloadavg()[0]:.1f} (busy skews wall)")
+    head = f"{'run':<44} {'audio s':>8} {'wall s':>8} {'CPU s':>7} {'x RT':>6} {'vs peer':>8}"
+    print(f"{head}  peak RSS MB per process")
     for label, r in rows:
         speed = r["audio_s"] / r["wall_s"]
         rss = ", ".join(f"{m:.0f}" for m in r["rss_mb"])
         print(
-            f"{label:<44} {r['audio_s']:>8.1f} {r['wall_s']:>8.1f} {speed:>6.1f}"
+            f"{label:<44} {r['audio_s']:>8.1f} {r['wall_s']:>8.1f} {r['cpu_s']:>7.1f} {speed:>6.1f}"
             f" {speed / peer_speed:>7.2f}x  {rss}"
         )
 

@@ -472,3 +472,18 @@ def test_cli_report_from_audio(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("PROGRESS NOTE")
     assert re.search(r"PLAN:\n\S*ibuprofen", result.output, re.IGNORECASE), result.output
+
+
+def test_cli_report_bad_input_is_one_clear_line(tmp_path):
+    from assistant.cli import main
+
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(b"\xff\xfe\x00 not text")
+    note = tmp_path / "note.txt"
+    note.write_text("Plan: rest.")
+    (tmp_path / "note.json").write_text("{not json")
+
+    for path in (binary, note):
+        result = CliRunner().invoke(main, ["report", str(path)])
+        assert result.exit_code == 1
+        assert result.output.startswith("Error: Cannot read") and "Traceback" not in result.output

@@ -16,7 +16,7 @@ WARNING = "warning"
 INFO = "info"
 
 _REF = re.compile(r"\(([^()]*\d[^()]*)\)")
-_CODE = re.compile(r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z-]{0,4})?")
+_CODE = re.compile(r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{0,4})?-?")
 # MCE edit names -> what a coder should read.
 _MCE_TEXT = {
     "INVALID_CODE": "code is not valid for the discharge date",
@@ -163,18 +163,39 @@ def _code_first(index: CodeIndex, dx: list[CodeInfo]) -> list[Edit]:
     return out
 
 
+def _instructions(notes: list[str]) -> list[list[str]]:
+    """Note lines grouped into instructions: "code to identify control using:" heads a group
+    whose lines are alternatives; a line on its own is an instruction by itself."""
+    groups: list[list[str]] = []
+    open_group = False
+    for line in notes:
+        if open_group and not line.rstrip().endswith(":"):
+            groups[-1].append(line)
+            continue
+        groups.append([line])
+        open_group = line.rstrip().endswith(":")
+    return groups
+
+
 def _use_additional(index: CodeIndex, dx: list[CodeInfo]) -> list[Edit]:
+    """One prompt per code for the use-additional instructions no other code satisfies."""
     out = []
     for info in dx:
-        notes = _notes(index, info.code, "use_additional")
-        refs = [r for n in notes for r in _refs(n)]
         others = [d.code for d in dx if d is not info]
-        if not notes or any(_covers(r, c) for r in refs for c in others):
-            continue
-        out.append(
-            Edit("use_additional", INFO, (info.display_code,),
-                 f"{info.display_code}: use additional code " + "; ".join(n.strip() for n in notes))
-        )  # fmt: skip
+        pending = []
+        for group in _instructions(_notes(index, info.code, "use_additional")):
+            refs = [r for line in group for r in _refs(line)]
+            if not any(_covers(r, c) for r in refs for c in others):
+                pending.append(" ".join(line.strip() for line in group))
+        if pending:
+            out.append(
+                Edit(
+                    "use_additional",
+                    INFO,
+                    (info.display_code,),
+                    f"{info.display_code}: use additional " + "; ".join(pending),
+                )
+            )
     return out
 
 

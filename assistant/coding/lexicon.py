@@ -62,6 +62,8 @@ SPACED_ABBREVIATIONS: dict[str, str] = {
     r"stage (?:five|v)\b": "stage 5",
     r"non[\s-]?st[\s-]elevation": "non st elevation",
     r"kidney injury": "kidney failure",
+    r"reduced ejection fraction": "systolic reduced ejection fraction",
+    r"preserved ejection fraction": "diastolic preserved ejection fraction",
     r"live[\s-]?born": "single live birth",
     r"\bcancer\b|\bcarcinoma\b|\bmalignancy\b": "malignant neoplasm",
     r"\bsigmoid\b|\bcecum\b|\bcecal\b": "colon large intestine",

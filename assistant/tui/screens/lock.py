@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widgets import Input, Static
 
 
-class LockScreen(ModalScreen[None]):
+class LockScreen(Screen[None]):
+    """A full screen, not a modal one: nothing of the screen below shows through."""
+
     BINDINGS = [("ctrl+q", "app.quit", "Quit")]
 
     def __init__(self, username: str) -> None:

@@ -1,0 +1,87 @@
+"""Sign-in, lock, search, chart and version history, playback without a device, key remapping."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import PASSWORDS
+from test_workflows import SIZE, open_first, sign_in, type_text
+
+from assistant.tui.screens.chart import ChartScreen
+from assistant.tui.screens.document import DocumentScreen
+from assistant.tui.screens.lock import LockScreen
+from assistant.tui.screens.search import SearchScreen
+from assistant.tui.screens.signin import SignInScreen
+from assistant.tui.screens.worklist import WorklistScreen
+
+
+@pytest.mark.anyio
+async def test_wrong_password_shows_nothing_and_idle_session_locks(make) -> None:
+    app = make("tina", idle_lock_seconds=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "not-the-password")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        assert "Unknown user or wrong password" in app.export_screenshot()
+        assert "Whitaker" not in app.export_screenshot()
+        await sign_in(pilot, "tina")
+        assert "Whitaker" in app.export_screenshot()
+        await pilot.pause(1.6)
+        assert isinstance(app.screen, LockScreen)
+        assert "Whitaker" not in app.export_screenshot()
+        await type_text(pilot, "wrong-one")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        await type_text(pilot, PASSWORDS["tina"])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, WorklistScreen)
+
+
+@pytest.mark.anyio
+async def test_search_opens_history_and_chart(make) -> None:
+    app = make("cody")
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "cody")
+        await pilot.press("f")
+        assert isinstance(app.screen, SearchScreen)
+        await type_text(pilot, "furosemide type:discharge_summary")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.screen.hits) == 1
+        assert "\x01furosemide\x02" in app.screen.hits[0].snippet.lower()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DocumentScreen)
+        versions = app.screen.query_one("#versions")
+        assert versions.option_count == 2  # preliminary v1, signed final v2
+        assert "final" in app.export_screenshot()
+        await pilot.press("up")
+        await pilot.pause()
+        assert app.screen.version == 1
+        assert "(old version)" in app.export_screenshot()
+        await pilot.press("escape")
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ChartScreen)
+        shot = app.export_screenshot()
+        assert "MRN100231" in shot and "discharge_summary 1" in shot
+
+
+@pytest.mark.anyio
+async def test_playback_without_a_device_says_why_and_keys_remap(make) -> None:
+    app = make("tina", keys={"play_pause": "f12"})
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "tina")
+        await open_first(pilot, app, "review")
+        bar = app.screen.player
+        assert bar.player is not None and bar.player.duration > 5
+        await pilot.press("f12")
+        await pilot.pause()
+        assert "cannot play" in str(bar.render()).lower()
+        # the rest still works: skipping moves the position and highlights the word
+        await pilot.press("f8")
+        await pilot.pause()
+        assert bar.player.position == pytest.approx(app.settings.tui.skip_seconds)
+        assert app.screen.editor.playing_word is not None
