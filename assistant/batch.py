@@ -106,8 +106,11 @@ def cpu_count() -> int:
 def default_workers(cores: int | None = None) -> int:
     """One single-threaded worker per core up to 4 cores, then two threads per worker.
 
-    Measured (benchmarks/bench_batch.py): on 2 cores two 1-thread workers beat one 2-thread
-    worker, because CTranslate2's small-model decode does not scale across threads.
+    Much of a file's work (decoding the container, VAD, features, the Python around the
+    model) runs on one thread whatever ``cpu_threads`` says, so one process per core keeps
+    every core busy; benchmarks/bench_batch.py measured 1-thread workers using no more CPU
+    per audio second than 2-thread ones (and less than plain faster-whisper). Past 4 cores,
+    two threads per worker halves the model copies in memory.
     """
     cores = cores or cpu_count()
     return cores if cores <= 4 else cores // 2
@@ -160,10 +163,24 @@ class _Runner:
             if requeued:
                 log.info("re-queued %d jobs left processing by an earlier run", requeued)
             yield from self._loop(stop)
+        except BaseException:
+            # Aborted (a second Ctrl-C, or the caller stopped iterating): do not wait for the
+            # files in hand; their jobs stay 'processing' and the next run re-queues them.
+            self._close_pool(abort=True)
+            raise
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
+            self._close_pool(abort=False)
             self.store.close()
+
+    def _close_pool(self, abort: bool) -> None:
+        if self._pool is None:
+            return
+        if abort:
+            # ProcessPoolExecutor has no public way to stop busy workers before Python 3.14.
+            for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+                process.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
 
     def _loop(self, stop: threading.Event) -> Iterator[FileResult]:
         watcher = (
@@ -282,8 +299,26 @@ class _Runner:
 
     def _file(self, task: _Task, work: dict[str, Any]) -> FileResult:
         from assistant.batch_store import file_result
+        from assistant.errors import IntegrityViolation
+        from assistant.store import get_job
 
-        filed = file_result(self.store, self.user, task.sha256, str(task.path), task.meta, work)
+        try:
+            filed = file_result(self.store, self.user, task.sha256, str(task.path), task.meta, work)
+        except IntegrityViolation:
+            # Another run on the same store filed this audio first (it re-queued our claim):
+            # the whole transaction was rolled back, so it is still filed exactly once.
+            job = get_job(self.store, self.user, task.sha256)
+            if job is None or job.state != "done":
+                raise
+            return FileResult(
+                task.path,
+                "skipped",
+                task.sha256,
+                "duplicate",
+                note="filed by another run",
+                dictation_id=job.dictation_id,
+                document_id=job.document_id,
+            )
         log.info("job %s done: dictation %s", task.sha256[:12], filed.dictation_id)
         moved = self._move(task.path, self.options.move_done)
         return FileResult(
@@ -319,11 +354,9 @@ class _Runner:
     def _worker_died(self, task: _Task, pending: deque[Path]) -> Iterator[FileResult]:
         """A worker process died (killed, out of memory, a crash in a decoder): every task in
         flight failed with it. Each is tried again in a fresh pool, up to max_attempts."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        self._close_pool(abort=True)
         if task.attempts >= self.options.max_attempts:
-            msg = f"{task.path.name} stopped its worker {task.attempts} times."
+            msg = f"{task.path.name}: its worker process died; tried {task.attempts} times."
             yield self._quarantine(task, "worker_crashed", msg)
             return
         self._requeue(task)

@@ -75,7 +75,11 @@ class StableFiles:
     def ready(self) -> list[Path]:
         now = time.monotonic()
         out = []
-        for path in scan_folder(self.folder, self.exclude):
+        present = scan_folder(self.folder, self.exclude)
+        for gone in set(self._seen) - set(present):  # moved away or deleted: forget it
+            self._seen.pop(gone, None)
+            self._handed.pop(gone, None)
+        for path in present:
             try:
                 st = path.stat()
             except OSError:

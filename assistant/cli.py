@@ -1503,10 +1503,13 @@ def encounter_codes_list_command(
         ordered = [c.code for c in codes if c.system == "ICD-10-CM"]
         ordered += [c.code for c in codes if c.system == "ICD-10-PCS"]
         age, sex, status, when = context
-        for e in validate_codes(
+        edits = validate_codes(
             ordered, age, sex, index=_index(), discharge_date=when, discharge_status=status
-        ):
+        )
+        for e in edits:
             click.echo(f"{e.severity.upper():<8}{e.kind:<15}{e.message}")
+        if not edits:
+            click.echo("No edits.")
 
 
 def _claim_context(store: Any, user: Any, encounter_id: int) -> tuple[int, str, int, Any]:
@@ -1828,7 +1831,7 @@ def batch_command(
     results = []
     try:
         files = process_folder(folder, db_path or settings.store.db_path, settings, options, stop)
-        with _BatchProgress(folder, watch) as progress:
+        with _BatchProgress(folder, watch, (move_done, quarantine)) as progress:
             for result in files:
                 results.append(result)
                 progress.update(result)
@@ -1861,14 +1864,15 @@ class _BatchProgress:
     """A rich progress bar on a terminal (files, audio minutes, speed, ETA); one plain line
     per file on stderr otherwise (logs, pipes, CI)."""
 
-    def __init__(self, folder: Path, watch: bool) -> None:
+    def __init__(self, folder: Path, watch: bool, exclude: tuple[Path | None, ...]) -> None:
         import time
 
         from assistant.batch import scan_folder
 
         self.folder = folder
         self.tty = sys.stderr.isatty()
-        self.total = None if watch else len(scan_folder(folder))
+        skip = tuple(p for p in exclude if p is not None)
+        self.total = None if watch else len(scan_folder(folder, skip))
         self.audio = 0.0
         self.count = 0
         self.started = time.perf_counter()

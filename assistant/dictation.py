@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
-from assistant.dictation_commands import split_commands
+from assistant.dictation_commands import COMMAND_WORDS, split_commands
 from assistant.dictation_numbers import UNITS, convert_quantities
 from assistant.dictation_tokens import (
     COMMAND,
@@ -89,12 +89,16 @@ def tokenize(
     date_style: str = "long",
 ) -> list[Token]:
     """Raw text -> tokens with commands recognised and quantities rewritten (not yet laid out)."""
-    tokens = split_commands(lex(text), headings)
+    # Brand names first: command recognition reads a capitalised word as a new sentence.
+    brands = {
+        tuple(b.lower().split()): b
+        for b in brand_names
+        if b.strip() and b.split()[0].lower() not in COMMAND_WORDS
+    }
+    tokens = split_commands(_replace_phrases(lex(text), brands), headings)
     tokens = convert_quantities(tokens, date_style=date_style)
     table = _ALWAYS | (_CLINICAL if abbreviations == "clinical" else {})
-    tokens = _replace_phrases(tokens, table)
-    brands = {tuple(b.lower().split()): b for b in brand_names if b.strip()}
-    return _replace_phrases(tokens, brands)
+    return _replace_phrases(tokens, table)
 
 
 def format_dictation(
@@ -253,9 +257,7 @@ class _Layout:
         self.lower_next = False
 
     def _scratch(self) -> None:
-        self._drop_trailing(lambda m: m.text != "(")
-        while self.items and self.items[-1].kind == WORD:
-            self.items.pop()
+        # The phrase itself was removed by split_commands; marks after "scratch that" go too.
         self.after_command = True
 
 

@@ -15,6 +15,7 @@ from collections.abc import Collection, Sequence
 from assistant.dictation_tokens import (
     COMMAND,
     MARK,
+    MARK_RANK,
     SENTENCE_END,
     WORD,
     Token,
@@ -23,7 +24,7 @@ from assistant.dictation_tokens import (
     word,
 )
 
-# Word sequences (lowercased) -> (command name, argument). A name of one character is a mark.
+# Word sequences (lowercased) -> command name. A name of one character is a mark.
 PHRASES: dict[tuple[str, ...], str] = {
     ("comma",): ",",
     ("semicolon",): ";",
@@ -52,6 +53,7 @@ PHRASES: dict[tuple[str, ...], str] = {
     ("next", "item"): "list_item",
 }
 _PHRASE_MAX = max(len(k) for k in PHRASES)
+COMMAND_WORDS = frozenset({k[0] for k in PHRASES} | {"period", "colon", "number"})
 DETERMINERS = frozenset(
     "a an the this that another his her their our its any each every my your no".split()
 )
@@ -68,10 +70,10 @@ _ORGAN_AFTER = frozenset(
 )
 # Words before "period" that make it a span of time ("the postoperative period.").
 _PERIOD_NOUN_BEFORE = DETERMINERS | frozenset(
-    "postoperative perioperative postpartum post-op refractory incubation waiting menstrual "
-    "last window trial grace observation recovery washout latent neonatal prodromal same time "
-    "short long brief extended follow-up treatment study test of over during".split()
-)
+    "postoperative perioperative postpartum post-op postop perinatal refractory incubation "
+    "menstrual washout latent neonatal prodromal recovery waiting grace observation trial "
+    "window".split()
+)  # not "test", "study", "time": "...stress test period." ends a sentence far more often
 _NORM = re.compile(r"[^a-z0-9]")
 _HEADING_MAX_TOKENS = 8
 
@@ -86,13 +88,24 @@ def split_commands(tokens: Sequence[Token], headings: Collection[str] = ()) -> l
         found = None
         if t.kind == WORD:
             found = _heading(tokens, i, out, wanted) or _command_at(tokens, i, out)
-        if found:
-            out.extend(found[0])
-            i = found[1]
-        else:
-            out.append(t)
-            i += 1
+        new, i = found if found else ([t], i + 1)
+        for n in new:
+            _append(out, n)
     return out
+
+
+def _append(out: list[Token], t: Token) -> None:
+    """Add ``t``, applying "scratch that" and dropping Whisper's marks around a command."""
+    if t.kind == COMMAND and t.text == "scratch":
+        while out and (out[-1].kind == MARK and out[-1].text != "(" or out[-1] == t):
+            out.pop()  # trailing marks, and an earlier "scratch that" (so two reach further)
+        while out and out[-1].kind == WORD:
+            out.pop()
+    elif t.kind == MARK and not t.spoken and t.text in MARK_RANK and out:
+        last = out[-1]
+        if last.kind == COMMAND or (last.kind == MARK and last.spoken and last.text != ")"):
+            return  # Whisper's pause punctuation around a spoken command
+    out.append(t)
 
 
 def _norm(text: str) -> str:
@@ -105,7 +118,7 @@ def at_boundary(out: Sequence[Token], clause: bool = True) -> bool:
     for t in reversed(out):
         if t.kind == WORD:
             return False
-        if t.kind == COMMAND or t.text in ends:
+        if t.kind == COMMAND and t.text != "scratch" or t.text in ends:
             return True
     return True  # only parentheses or semicolons before: the text starts here
 
@@ -175,11 +188,14 @@ def _is_prose(keys: Sequence[str], n: int, prev: str) -> bool:
 
 
 def _pause_after(tokens: Sequence[Token], j: int) -> bool:
-    """A mark, a break, the end of the text or another command follows.
+    """A mark, a break, the end of the text, another command or a capitalised word follows.
 
-    (A capitalised next word is no sign: brand names and proper names are capitalised too.)
+    Whisper capitalises a new sentence even when it writes no full stop ("period He denies").
     """
     if j >= len(tokens) or tokens[j].kind != WORD:
+        return True
+    text = tokens[j].text
+    if text[:1].isupper() and not (len(text) > 1 and text.isupper()):  # "PO", "IV" are no sign
         return True
     keys = tuple(t.key for t in tokens[j : j + _PHRASE_MAX])
     if keys[0] in ("period", "colon", "number"):

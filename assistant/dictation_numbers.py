@@ -265,7 +265,8 @@ def _quantity(
         if age and (follows.endswith("-old") or _at(keys, j + 1) == "old"):
             end = j + 1 if follows.endswith("-old") else j + 2
             return [word(f"{text}-{age}-old")], end
-        wanted = not num.small or follows in QUANTITY or (recent and recent[-1] in MEASURED)
+        measured = bool(MEASURED.intersection(recent[-2:])) and follows != "of"
+        wanted = not num.small or follows in QUANTITY or measured
         if not num.spoken or not wanted:
             return None if num.spoken else ([tokens[i]], j)
     if unit in DOSE_UNITS and "." in text:

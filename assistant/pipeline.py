@@ -32,6 +32,8 @@ from assistant.vocab_match import MatchSettings, correct_transcript
 log = logging.getLogger(__name__)
 
 _PAD = 0.25  # seconds of context around a re-decoded segment
+_MAX_NEW_TOKENS = 200  # per 30 s window in the biased pass
+_WHISPER_MAX_LENGTH = 448  # prompt + decoded tokens per window
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,12 @@ def transcribe_medical(
     hot = fit_terms(bias_terms, budget, count)
     # The biased pass runs without temperature fallback: when hotwords send tiny.en into a loop,
     # five more sampled decodes of the window cost more than decoding it again unbiased.
+    # It also caps the tokens per window: a 30 s window of fast dictation needs about 150, a loop
+    # runs to Whisper's 448 (speech the cap cuts off is decoded again by _fill_gaps).
     biased = replace(decode, hotwords=join_terms(hot) or None)
     if hot:
-        biased = replace(biased, temperature=decode.temperature[:1])
+        cap = min(_MAX_NEW_TOKENS, _WHISPER_MAX_LENGTH - count(join_terms(hot)) - 8)
+        biased = replace(biased, temperature=decode.temperature[:1], max_new_tokens=max(cap, 32))
     transcript = transcribe_clip(transcriber, clip, biased)
     transcript = _undo_leaks(transcriber, clip, transcript, decode, hot)
     if hot:

@@ -37,11 +37,13 @@ def output_problem() -> str | None:
     try:
         import sounddevice as sd
     except OSError as e:  # the PortAudio library itself is missing
-        return f"PortAudio is not installed ({e})"
+        log.info("PortAudio cannot load: %s", e)
+        return "PortAudio is not installed (libportaudio2)"
     try:
         sd.query_devices(kind="output")
     except (sd.PortAudioError, ValueError) as e:
-        return f"no audio output device ({e})"
+        log.info("no output device: %s", e)
+        return "no audio output device"
     return None
 
 

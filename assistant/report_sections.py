@@ -67,6 +67,7 @@ class _Boundary:
     title: str = ""
     heading: str = ""
     known: bool = False
+    alias: str = ""  # the known heading matched, normalised (for choosing a report type)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class _Matchers:
     heading: re.Pattern[str]  # known heading + punctuation
     alone: re.Pattern[str]  # known heading alone on its line
     implicit: re.Pattern[str] | None  # known multi-word heading opening a paragraph
+    after_break: re.Pattern[str]  # any known heading opening the text after a section break
     listed: re.Pattern[str] | None  # ", past medical history, ..." (Whisper's commas)
     run_on: re.Pattern[str] | None  # "... gangrene description of procedure After ..."
     extra: re.Pattern[str] | None  # common headings + colon
@@ -134,6 +136,12 @@ def _scan(text: str, template: ReportTemplate) -> list[_Boundary]:
         _Boundary(b.start(), _skip_space(text, b.end()), "break")
         for b in re.finditer(re.escape(SECTION_BREAK), text)
     ]
+    # Right after a break any known heading opens the section, even one word with no
+    # punctuation ("§ Subjective coal in ..." when Whisper missed the colon).
+    for brk in list(found):
+        if hit := m.after_break.match(text, brk.end):
+            spec = m.table[_normal(hit.group("h"))]
+            found.append(_known(brk.end, brk.end, "implicit", spec, hit.group("h")))
     for start, line_start in _starts(text):
         bound = _match_at(text, start, line_start, m)
         if bound:
@@ -158,7 +166,7 @@ def _unpunctuated(text: str, m: _Matchers) -> list[_Boundary]:
     if m.run_on:
         hits += m.run_on.finditer(text)
     return [
-        _Boundary(h.start(), h.end(), "heading", spec.name, spec.title, h.group("h"), True)
+        _known(h.start(), h.end(), "heading", spec, h.group("h"))
         for h in hits
         if (spec := m.table[_normal(h.group("h"))])
     ]
@@ -181,10 +189,10 @@ def _match_at(text: str, pos: int, line_start: bool, m: _Matchers) -> _Boundary 
     hit = m.heading.match(text, pos) or (m.alone.match(text, pos) if line_start else None)
     if hit:
         spec = m.table[_normal(hit.group("h"))]
-        return _Boundary(pos, hit.end(), "heading", spec.name, spec.title, hit.group("h"), True)
+        return _known(pos, hit.end(), "heading", spec, hit.group("h"))
     if line_start and m.implicit and (hit := m.implicit.match(text, pos)):
         spec = m.table[_normal(hit.group("h"))]
-        return _Boundary(pos, pos, "implicit", spec.name, spec.title, "", True)
+        return _known(pos, pos, "implicit", spec, hit.group("h"))
     hit = (m.extra.match(text, pos) if m.extra else None) or (
         _UNKNOWN.match(text, pos) if line_start else None
     )
@@ -194,6 +202,12 @@ def _match_at(text: str, pos: int, line_start: bool, m: _Matchers) -> _Boundary 
         title = heading[:1].upper() + heading[1:]
         return _Boundary(pos, hit.end(), "heading", name, title, heading)
     return None
+
+
+def _known(start: int, end: int, kind: str, spec: SectionSpec, heading: str) -> _Boundary:
+    # An implicit heading stays in the section's text, so it is not repeated as its heading.
+    shown = "" if kind == "implicit" else heading
+    return _Boundary(start, end, kind, spec.name, spec.title, shown, True, _normal(heading))
 
 
 def _plausible_heading(heading: str) -> bool:
@@ -223,6 +237,7 @@ def _matchers(template: ReportTemplate) -> _Matchers:
     return _Matchers(
         heading=re.compile(rf"(?P<h>{known}){_PUNCT}", flags),
         alone=re.compile(rf"(?P<h>{known})[ \t]*(?=\n|$)", flags),
+        after_break=re.compile(rf"(?P<h>{known})(?=[ \t]+\w)", flags),
         implicit=re.compile(rf"(?P<h>{multi})(?=[ \t]+\w)", flags) if multi else None,
         listed=re.compile(rf"(?P<h>{multi})[ \t]*[,:][ \t]*", flags) if multi else None,
         # Case matters around the heading: a lower-case word before, a capital after.
@@ -239,9 +254,14 @@ def _alternation(headings: Sequence[str]) -> str:
     return "|".join(rf"{p}(?![\w&/])" for p in parts)
 
 
-def headings_found(text: str, template: ReportTemplate) -> set[str]:
-    """Names of the template's sections whose headings ``text`` dictates (for choosing a type)."""
-    return {bound.name for bound in _scan(text, template) if bound.known}
+def headings_found(text: str, template: ReportTemplate) -> dict[str, str]:
+    """The template's headings that ``text`` dictates (normalised) -> their section names."""
+    return {b.alias: b.name for b in _scan(text, template) if b.known}
+
+
+def known_headings(template: ReportTemplate) -> frozenset[str]:
+    """Every heading the template knows, normalised as headings_found returns them."""
+    return frozenset(_matchers(template).table)
 
 
 def phrase_pattern(phrase: str) -> str:

@@ -253,7 +253,9 @@ def render_report(
 
     if fmt not in FORMATS:
         raise TemplateError(f"Unknown format '{fmt}'. Use one of: {', '.join(FORMATS)}")
-    folders = (template.source.parent, *search_path(templates_dir(), template_dirs))
+    # Site folders first, so a site's _layout/_macros restyle bundled types too.
+    site = [p for p in search_path(templates_dir(), template_dirs) if p != templates_dir()]
+    folders = (*site, template.source.parent, templates_dir())
     env = _environment(tuple(str(f) for f in folders), autoescape=fmt == "html")
     values = {key: None for key in CONTEXT_KEYS} | dict(context or {})
     values |= {

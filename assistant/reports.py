@@ -21,6 +21,7 @@ from assistant.report_sections import (
     SECTION_BREAK,
     find_sections,
     headings_found,
+    known_headings,
     phrase_pattern,
 )
 from assistant.report_templates import (
@@ -61,20 +62,22 @@ def choose_template(
 ) -> tuple[ReportTemplate, float]:
     """The report type that best fits the dictated headings, and how sure (0..1) that is.
 
-    Each heading found scores for the types that know it, weighted by how few types share it;
-    naming the type near the start ("Operative report.") scores most; a type's keywords and
-    how many of its required sections are present add a little; headings a type does not know
-    count against it. The confidence is the winner's share of a softmax over the scores.
+    Each dictated heading scores for the types that know it, weighted by how few types know
+    it ("comparison" says more than "impression"); naming the type near the start ("Operative
+    report.") scores most; a type's keywords and how many of its required sections are present
+    add a little; dictated headings a type does not know count against it. The confidence is
+    the winner's share of a softmax over the scores.
     """
     if not templates:
         raise TemplateError("No report templates to choose from")
     hits = {tid: headings_found(text, t) for tid, t in templates.items()}
-    shared: dict[str, int] = {}
-    for found in hits.values():
-        for heading in found:
-            shared[heading] = shared.get(heading, 0) + 1
-    everything = set(shared)
-    scores = {tid: _score(text, t, hits[tid], shared, everything) for tid, t in templates.items()}
+    known = {tid: known_headings(t) for tid, t in templates.items()}
+    dictated = {heading for found in hits.values() for heading in found}
+    shared = {h: sum(1 for tid in templates if h in known[tid]) for h in dictated}
+    scores = {
+        tid: _score(text, t, hits[tid], shared, len(dictated - known[tid]))
+        for tid, t in templates.items()
+    }
     # Ties go to the most common note, then to the first id: the choice must be deterministic.
     ids = sorted(templates)
     best = max(ids, key=lambda tid: (scores[tid], tid == "soap", -ids.index(tid)))
@@ -86,12 +89,12 @@ def choose_template(
 def _score(
     text: str,
     template: ReportTemplate,
-    found: set[str],
+    hits: Mapping[str, str],
     shared: Mapping[str, int],
-    everything: set[str],
+    unknown: int,
 ) -> float:
-    score = sum(1.0 / shared[name] for name in found)
-    score -= 0.3 * len(everything - set(template.section_names))
+    score = sum(1.0 / shared[heading] for heading in hits) - 0.3 * unknown
+    found = set(hits.values())
     required = template.required_sections
     if required and found:
         # A section named as such counts fully; one only covered by another ("plan" by

@@ -43,10 +43,13 @@ class DecodeOptions:
     condition_on_previous_text: bool = False
     hallucination_silence_threshold: float | None = 2.0
     temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    no_speech_threshold: float = 0.6
-    log_prob_threshold: float = -1.0
-    compression_ratio_threshold: float = 2.4
+    no_speech_threshold: float | None = 0.6
+    log_prob_threshold: float | None = -1.0
+    compression_ratio_threshold: float | None = 2.4
     vad_min_silence_ms: int = 1000
+    # Cap on tokens decoded per 30 s window (None: Whisper's own limit). The vocabulary pipeline
+    # sets it for biased decoding, where a hotword prompt can send tiny.en into a long loop.
+    max_new_tokens: int | None = None
 
     @classmethod
     def from_settings(cls, settings: TranscriptionSettings, **changes: Any) -> DecodeOptions:
@@ -144,6 +147,7 @@ class WhisperTranscriber:
                 hallucination_silence_threshold=opts.hallucination_silence_threshold,
                 vad_filter=opts.vad,
                 vad_parameters={"min_silence_duration_ms": opts.vad_min_silence_ms},
+                max_new_tokens=opts.max_new_tokens,
             )
             for seg in segments:
                 yield _segment_from_whisper(seg)
@@ -233,11 +237,12 @@ def _sec(value: float) -> float:
 
 # --- Hallucination flags --------------------------------------------------------------------
 
-# tiny.en gives real dictation no-speech probabilities up to ~0.75 (one value per 30 s window)
-# and average log-probabilities down to ~-0.7 (measured on samples/audio), so a flag needs a
-# very high no-speech probability, or a high one together with an unsure decode.
-HIGH_NO_SPEECH = 0.8
-SOME_NO_SPEECH, UNSURE_LOGPROB = 0.5, -0.8
+# tiny.en gives real dictation no-speech probabilities up to ~0.85 (one value per 30 s window)
+# and average log-probabilities down to ~-0.7 (measured on samples/audio), so a flag needs an
+# almost certain no-speech probability, or a high one together with an unsure decode (Whisper
+# itself drops a segment only at > 0.6 together with < -1.0).
+HIGH_NO_SPEECH = 0.95
+SOME_NO_SPEECH, UNSURE_LOGPROB = 0.6, -0.8
 LOW_LOGPROB = -1.0
 MAX_COMPRESSION = 2.4  # Whisper's own threshold for repetitive text
 # Phrases Whisper writes over silence and music, learned from subtitled web video.
@@ -255,7 +260,9 @@ STOCK_PHRASES = (
     "the end of the video",
 )
 # Whole-segment texts that are almost always invented when they stand alone.
-STOCK_ALONE = frozenset({"you", "thank you", "thanks", "bye", "bye bye", "okay", "so"})
+STOCK_ALONE = frozenset(
+    {"you", "thank you", "thank you very much", "thanks", "bye", "bye bye", "okay", "so"}
+)
 
 
 def _words(text: str) -> list[str]:

@@ -45,6 +45,7 @@ TIERS = ("site", "core", "generated")
 
 # Which specialty list a report type implies when no specialty is given.
 REPORT_TYPE_SPECIALTY = {"radiology": "radiology", "emergency": "emergency_medicine"}
+GENERAL_LIST = "general"  # the bias list used when no other applies
 
 _NOTE = re.compile(r"\s+#\s?")
 
@@ -131,11 +132,16 @@ class Lexicon:
         return self._by_form.get(" ".join(text.lower().split()))
 
     def specialty_terms(self, specialty: str | None, report_type: str | None = None) -> list[str]:
-        """The bias list for a specialty (or the one a report type implies), most useful first."""
+        """The bias list for a specialty (or the one a report type implies), most useful first.
+
+        Falls back to the general-medicine list when neither names a list.
+        """
         key = specialty_key(specialty) if specialty else None
-        if not key and report_type:
+        if key not in self.specialties and report_type:
             key = REPORT_TYPE_SPECIALTY.get(report_type)
-        return list(self.specialties.get(key, ())) if key else []
+        if key not in self.specialties:
+            key = GENERAL_LIST  # unknown or unlisted specialty: general medicine
+        return list(self.specialties.get(key, ()))
 
     @cached_property
     def index(self):  # -> vocab_match.TermIndex (imported lazily: it pulls in rapidfuzz)

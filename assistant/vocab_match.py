@@ -82,6 +82,7 @@ class TermIndex:
         self._letters = [e.letters for e in self.entries]
         self._sounds = [e.sound for e in self.entries]
         self._by_letters = {e.letters: e for e in self.entries}
+        self._weights = _weights([e.weight for e in self.entries])
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -118,22 +119,34 @@ class TermIndex:
 
     def search(self, text: str, limit: int = 5) -> list[Match]:
         """Entries that sound or are spelled like ``text``, best first, weighted by tier."""
-        letters, sound = letters_of(text), sound_of(text)
-        if len(letters) < 4:
-            return []
-        found: dict[int, float] = {}
-        for query, keys in ((sound, self._sounds), (letters, self._letters)):
-            for _key, _score, idx in process.extract(
-                query, keys, scorer=fuzz.ratio, score_cutoff=68, limit=25
-            ):
-                found.setdefault(idx, 0.0)
-        matches = []
-        for idx in found:
-            e = self.entries[idx]
-            score = 0.5 * fuzz.ratio(letters, e.letters) + 0.5 * fuzz.ratio(sound, e.sound)
-            matches.append(Match(e, score * e.weight))
-        matches.sort(key=lambda m: (-m.score, m.entry.letters))
-        return matches[:limit]
+        return self.search_many([text], limit)[0]
+
+    def search_many(self, texts: Sequence[str], limit: int = 5) -> list[list[Match]]:
+        """:meth:`search` for many texts at once (one rapidfuzz ``cdist`` per key)."""
+        import numpy as np
+
+        results: list[list[Match]] = [[] for _ in texts]
+        rows = [i for i, t in enumerate(texts) if len(letters_of(t)) >= 4]
+        if not rows or not self.entries:
+            return results
+        letters = [letters_of(texts[i]) for i in rows]
+        sounds = [sound_of(texts[i]) for i in rows]
+        by_letters = process.cdist(letters, self._letters, scorer=fuzz.ratio, dtype=np.float32)
+        by_sound = process.cdist(sounds, self._sounds, scorer=fuzz.ratio, dtype=np.float32)
+        blended = (0.5 * by_letters + 0.5 * by_sound) * self._weights
+        k = min(limit, len(self.entries))
+        for row, i in enumerate(rows):
+            top = np.argpartition(-blended[row], k - 1)[:k]
+            matches = [Match(self.entries[j], float(blended[row, j])) for j in top]
+            matches.sort(key=lambda m: (-m.score, m.entry.letters))
+            results[i] = matches
+        return results
+
+
+def _weights(values: list[float]):
+    import numpy as np
+
+    return np.asarray(values, dtype=np.float32)
 
 
 def _entry(text: str, weight: float, kind: str) -> Entry:
@@ -212,27 +225,31 @@ def find_corrections(
 ) -> list[_Candidate]:
     settings = settings or MatchSettings()
     prefer = frozenset(letters_of(t) for t in prefer)
-    candidates: list[_Candidate] = []
+    spans: list[tuple[int, int, str]] = []
     for start in range(len(words)):
         for count in range(1, settings.max_span + 1):
             span = words[start : start + count]
             if len(span) < count or not _span_ok(span, index, settings):
                 continue
             original = " ".join(_core(w) for w in span)
-            letters = letters_of(original)
             if count == 1 and index.exact(original) is not None:
                 continue  # already a lexicon word, spelled right
-            matches = _boosted(index.search(original, limit=5), prefer, settings.prefer_bonus)
-            if not matches or not _plausible(original, matches[0].entry):
-                continue
-            best = matches[0]
-            cutoff = settings.min_score
-            if len(letters) < 7 or len(best.entry.letters) < 7:
-                cutoff += settings.short_penalty
-            if all(_core(w).lower() in common_words() for w in span):
-                cutoff += settings.common_penalty
-            if best.score >= cutoff and best.entry.letters != letters:
-                candidates.append(_Candidate(start, count, best, original))
+            spans.append((start, count, original))
+    found = index.search_many([original for _s, _c, original in spans], limit=5)
+    candidates: list[_Candidate] = []
+    for (start, count, original), matches in zip(spans, found, strict=True):
+        matches = _boosted(matches, prefer, settings.prefer_bonus)
+        if not matches or not _plausible(original, matches[0].entry):
+            continue
+        best = matches[0]
+        letters = letters_of(original)
+        cutoff = settings.min_score
+        if len(letters) < 7 or len(best.entry.letters) < 7:
+            cutoff += settings.short_penalty
+        if all(_core(w).lower() in common_words() for w in words[start : start + count]):
+            cutoff += settings.common_penalty
+        if best.score >= cutoff and best.entry.letters != letters:
+            candidates.append(_Candidate(start, count, best, original))
     return _non_overlapping(candidates)
 
 

@@ -210,17 +210,21 @@ def test_killed_batch_reruns_to_exactly_once(tmp_path: Path) -> None:
     command += ["--workers", "1"]
     rng = random.Random()
     kills, delays, orphans, states = 0, [], 0, []
-    for _ in range(30):
+    upper = 6.0  # seconds; shrinks to the length of a run that finished before its kill
+    for _ in range(40):
         if kills >= 10:
             break
         proc = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
-        delay = rng.uniform(0.3, 6.0)
+        delay = rng.uniform(0.2, upper)
         delays.append(round(delay, 2))
-        time.sleep(delay)
-        if proc.poll() is None:
+        started = time.monotonic()
+        try:
+            proc.wait(timeout=delay)
+            upper = max(0.5, time.monotonic() - started)
+        except subprocess.TimeoutExpired:
             os.kill(proc.pid, signal.SIGKILL)  # the batch process only: workers must follow
             kills += 1
-        proc.wait()
+            proc.wait()
         states.append(_rows(db, "SELECT state, count(*) FROM jobs GROUP BY 1"))
         if not _group_gone(proc.pid, timeout=5):
             orphans += 1
@@ -283,3 +287,85 @@ def test_watch_picks_up_a_new_file_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -
     summary = json.loads(out)
     assert [Path(d["path"]).name for d in summary["done"]] == ["late.wav"]
     assert summary["counts"] == {"done": 1, "skipped": 0, "quarantined": 0}
+
+
+def test_model_that_cannot_load_stops_the_batch_and_loses_nothing(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    _clip("emergency_chest_pain.flac", inbox / "a.wav", 0, 3)
+    db = tmp_path / "records.db"
+    _new_store(db)
+    broken = Settings(transcription=TranscriptionSettings(model=str(tmp_path / "no-model")))
+    with pytest.raises(BatchError, match="Model folder not found"):
+        list(process_folder(inbox, db, broken, BatchOptions(workers=1)))
+    assert _rows(db, "SELECT state FROM jobs") == [("queued",)]  # taken again by the next run
+    assert _rows(db, "SELECT count(*) FROM dictations") == [(0,)]
+    assert (inbox / "a.wav").is_file()
+
+
+def test_filing_the_same_job_twice_rolls_back_whole(tmp_path: Path) -> None:
+    """Two runs racing on one store: the second filing is refused and leaves nothing behind."""
+    from assistant.batch_store import file_result
+    from assistant.models import DictationMeta, Provenance, Transcript
+    from assistant.store import claim_job, system_user
+    from assistant.transcribe import transcript_to_dict
+
+    db = tmp_path / "records.db"
+    _new_store(db)
+    store = connect(db)
+    user = system_user(store)
+    sha = "ab" * 32
+    transcript = Transcript((), Provenance(sha, 3.0, "tiny.en", "x"))
+    work = {
+        "transcript": transcript_to_dict(transcript),
+        "raw_text": "Subjective. Cough for two days.",
+        "text": "SUBJECTIVE: Cough for two days.",
+        "report": {"report_type": "soap", "confidence": 1.0, "sections": []},
+        "duration": 3.0,
+    }
+    meta = DictationMeta(mrn="MRN7", patient_name="Roe, Rita", encounter="E1")
+    assert claim_job(store, user, sha, path="a.wav") is not None
+    first = file_result(store, user, sha, "a.wav", meta, work)
+    assert first.document_id is not None and first.patient_id is not None
+    from assistant.errors import IntegrityViolation
+
+    with pytest.raises(IntegrityViolation):
+        file_result(store, user, sha, "copy.wav", meta, work)
+    store.close()
+    assert _rows(db, "SELECT count(*) FROM dictations") == [(1,)]
+    assert _rows(db, "SELECT count(*) FROM documents") == [(1,)]
+    assert _rows(db, "SELECT count(*) FROM encounters") == [(1,)]
+    assert _rows(db, "SELECT count(*) FROM transcripts") == [(1,)]
+
+
+def test_mrn_with_another_name_is_filed_unassigned(tmp_path: Path) -> None:
+    from assistant.batch_store import file_result
+    from assistant.models import DictationMeta, Provenance, Transcript
+    from assistant.store import claim_job, system_user
+    from assistant.transcribe import transcript_to_dict
+
+    db = tmp_path / "records.db"
+    _new_store(db)
+    store = connect(db)
+    user = system_user(store)
+
+    def work(sha: str) -> dict:
+        transcript = Transcript((), Provenance(sha, 2.0, "tiny.en", "x"))
+        report = {"report_type": "soap", "confidence": 1.0, "sections": []}
+        return {
+            "transcript": transcript_to_dict(transcript),
+            "raw_text": "Plan.",
+            "text": "PLAN: rest.",
+            "report": report,
+            "duration": 2.0,
+        }
+
+    filed = []
+    for sha, name in (("01" * 32, "Roe, Rita"), ("02" * 32, "Smith, John")):
+        claim_job(store, user, sha, path=f"{sha[:2]}.wav")
+        meta = DictationMeta(mrn="MRN7", patient_name=name)
+        filed.append(file_result(store, user, sha, f"{sha[:2]}.wav", meta, work(sha)))
+    store.close()
+    assert filed[0].patient_id is not None and filed[0].document_id is not None
+    assert filed[1].patient_id is None and filed[1].document_id is None
+    assert filed[1].note == "patient name does not match the MRN"
+    assert _rows(db, "SELECT family_name FROM patients") == [("Roe",)]

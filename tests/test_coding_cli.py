@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from coding_support import session_index
 
 from assistant.cli import main
 
@@ -17,11 +18,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from assistant.coding import open_index
-
-    folder = tmp_path_factory.getbasetemp() / "coding-index"
-    open_index(folder).close()  # built once per session (shared with test_coding_core)
-    return folder
+    return session_index(tmp_path_factory.getbasetemp() / "coding-index").path.parent
 
 
 @pytest.fixture
@@ -107,8 +104,8 @@ def test_encounter_codes_drg_and_queries_end_to_end(run, tmp_path: Path) -> None
     denied = run("encounter", "codes", "add", "V1", "I50", *coder, ok=False)
     assert denied.exit_code == 1 and "not billable" in denied.output
 
-    asked = run("query", "raise", "V1", "--to", "dr.okafor", "--question",
-                "Heart failure: acuity and type?", "--evidence", "CHF exacerbation", *coder)  # fmt: skip
+    question = ("--question", "Heart failure: acuity and type?", "--evidence", "CHF exacerbation")
+    asked = run("query", "raise", "V1", "--to", "dr.okafor", *question, *coder)
     assert "#1 [open]" in asked.output
     store = connect(db)
     assert [w.kind for w in worklist(store, doctor)].count("query") == 1
@@ -124,8 +121,10 @@ def test_encounter_codes_drg_and_queries_end_to_end(run, tmp_path: Path) -> None
     run("encounter", "codes", "add", "V1", "I50.23", "I11.0", *coder)
     out = run("encounter", "codes", "sequence", "V1", "I11.0", "I50.23", "I10", *coder).output
     assert out.splitlines()[0].endswith("I11.0     Hypertensive heart disease with heart failure")
+    assert "No edits." in run("encounter", "codes", "list", "V1", "--check", *coder).output
+    run("encounter", "codes", "add", "V1", "I50.43", *coder)
     checked = run("encounter", "codes", "list", "V1", "--check", *coder).output
-    assert "excludes1" in checked  # I10 and I11.0 together
+    assert "ERROR   excludes1" in checked and "I50.4-" in checked
     whatif = run("drg", "V1", "--what-if", "I50.23", *coder).output
     assert "with I5023 principal" in whatif
 

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from coding_support import session_index
 
 from assistant.coding import (
     Claim,
@@ -31,9 +32,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "audio"
 
 @pytest.fixture(scope="session")
 def index(tmp_path_factory: pytest.TempPathFactory):
-    ix = open_index(tmp_path_factory.getbasetemp() / "coding-index")
-    yield ix
-    ix.close()
+    return session_index(tmp_path_factory.getbasetemp() / "coding-index")
 
 
 def codes(text: str, index) -> list[str]:
@@ -43,17 +42,18 @@ def codes(text: str, index) -> list[str]:
 # --- index -------------------------------------------------------------------------------------
 
 
-def test_index_is_built_once_then_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(tmp_path / "cache"))
-    first = open_index()
-    assert first.built and first.path.parent == tmp_path / "cache"
-    stamp = first.path.stat().st_mtime_ns
-    first.close()
-    second = open_index()
-    assert not second.built
-    assert second.path == first.path and second.path.stat().st_mtime_ns == stamp
-    assert second.count("ICD-10-CM") > 90_000 and second.count("ICD-10-PCS") > 70_000
-    second.close()
+def test_index_is_built_once_then_reused(index, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The session's first open built the cache from the packaged CMS data ...
+    assert index.built and index.path.name.startswith("icd10-")
+    stamp = index.path.stat().st_mtime_ns
+    # ... and opening it again (here through $ASSISTANT_CACHE_DIR) reuses the file.
+    monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(index.path.parent))
+    again = open_index()
+    assert not again.built
+    assert again.path == index.path and again.path.stat().st_mtime_ns == stamp
+    assert list(index.path.parent.glob("icd10-*")) == [index.path]
+    assert again.count("ICD-10-CM") > 90_000 and again.count("ICD-10-PCS") > 70_000
+    again.close()
 
 
 def test_lookup_by_code_words_and_prefix(index) -> None:
@@ -147,6 +147,13 @@ def test_negated_uncertain_and_family_findings_are_not_coded_as_present(index, t
 def test_family_and_personal_history_get_their_z_codes(index) -> None:
     assert "Z80.0" in codes("Indication: family history of colon cancer in his father.", index)
     assert codes("History: She quit smoking ten years ago.", index) == ["Z87.891"]
+
+
+def test_guideline_rules_between_codes(index) -> None:
+    dka = codes("Assessment: Diabetic ketoacidosis, type 1 diabetes.\nMedications: insulin.", index)
+    assert dka == ["E10.10"]  # no Z79.4 with type 1 diabetes
+    t2 = codes("Assessment: Type 2 diabetes.\nMedications: insulin glargine.", index)
+    assert t2 == ["E11.9", "Z79.4"]
 
 
 def test_evidence_points_into_the_section_text(index) -> None:

@@ -93,6 +93,12 @@ def test_site_folder_overrides_and_adds_types(tmp_path):
     report = find_sections("Wound: clean and dry, no erythema.", wound)
     assert report.sections[0].text == "clean and dry, no erythema."
     assert "WOUND:\nclean and dry" in render_report(report, wound, "txt")
+    # A site layout restyles the bundled types too.
+    (tmp_path / "_layout.txt.j2").write_text("SITE {{ title }}")
+    radiology = templates["radiology"]
+    assert render_report(Report("radiology", ()), radiology, "txt", None, [tmp_path]) == (
+        "SITE Radiology Report\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -195,6 +201,14 @@ def test_section_break_moves_to_the_next_expected_section(templates):
     assert names(report) == ["study", "indications", "comparison"]
     assert report.section("indications").text == "Headache."
     assert report.section("comparison").heading == ""
+
+
+def test_heading_after_a_break_needs_no_punctuation(templates):
+    """tiny.en heard "Assessment colon" as "Assessment coal"; after a break it still counts."""
+    text = f"Subjective: headache.\n\n{SECTION_BREAK}\n\nAssessment coal in migraine."
+    report = find_sections(text, templates["soap"])
+    assert names(report) == ["subjective", "assessment"]
+    assert report.section("assessment").text == "Assessment coal in migraine."
 
 
 def test_spoken_next_section_in_an_unformatted_transcript(templates):
@@ -471,7 +485,9 @@ def test_cli_report_from_audio(tmp_path):
 
     assert result.exit_code == 0, result.output
     assert result.output.startswith("PROGRESS NOTE")
-    assert re.search(r"PLAN:\n\S*ibuprofen", result.output, re.IGNORECASE), result.output
+    # tiny.en may hear "Plan." as ", plan,": assert what does not depend on that.
+    assert re.search(r"SUBJECTIVE:\n\S.*for 2 days", result.output), result.output
+    assert "ibuprofen" in result.output.lower()
 
 
 def test_cli_report_bad_input_is_one_clear_line(tmp_path):

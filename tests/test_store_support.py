@@ -35,11 +35,13 @@ from assistant.store import (
     get_document,
     raise_query,
     register_patient,
+    search,
     sign,
     verify,
 )
 from assistant.store.schema import applied
 
+MIGRATIONS = ["0001_initial", "0002_search_by_document"]
 PASSWORDS = {
     "admin": "admin-pass-1",
     "drsmith": "smith-pass-1",
@@ -139,10 +141,41 @@ def test_connect_sets_pragmas_and_migrates_once(store: Store) -> None:
     assert store.one("PRAGMA journal_mode")[0] == "wal"
     assert store.one("PRAGMA foreign_keys")[0] == 1
     assert store.one("PRAGMA synchronous")[0] == 2  # FULL
-    assert applied(store) == ["0001_initial"]
+    assert applied(store) == MIGRATIONS
     again = connect(store.path)
-    assert applied(again) == ["0001_initial"]
+    assert applied(again) == MIGRATIONS
     again.close()
+
+
+def test_upgrade_from_the_first_schema_reindexes_by_document(tmp_path: Path) -> None:
+    from assistant.store.schema import _migrations
+
+    old = connect(tmp_path / "old.db", migrate=False)
+    with old.write():
+        _migrations().apply(old.db, stop_before="0002_search_by_document")
+    # Rows as the first release wrote them: index keyed by version id.
+    for sql in [
+        "INSERT INTO users VALUES (1, 'u', '', 'physician', NULL, 1, 't')",
+        "INSERT INTO patients VALUES (1, 'M1', 'Doe', 'Jane', NULL, 'female', 't')",
+        "INSERT INTO documents VALUES (1, 1, NULL, 'note', 1, NULL, NULL, NULL, 'final', 2, 1,"
+        " '2026-01-01', '2026-01-02')",
+        "INSERT INTO document_versions VALUES (1, 1, 1, 'preliminary', 'old words', '', '[]',"
+        " NULL, 1, '2026-01-01', NULL, NULL)",
+        "INSERT INTO document_versions VALUES (2, 1, 2, 'final', 'pericardial effusion', '',"
+        " '[]', NULL, 1, '2026-01-02', 1, '2026-01-02')",
+        "INSERT INTO document_fts (rowid, text, section_titles) VALUES (2, 'pericardial effusion',"
+        " '')",
+    ]:
+        old.conn.execute(sql)
+    old.close()
+    store = connect(tmp_path / "old.db")
+    assert applied(store) == MIGRATIONS
+    reader = find_user(store, "u")
+    hits = search(store, reader, "effusion").hits
+    assert [(h.document_id, h.version) for h in hits] == [(1, 2)]
+    assert search(store, reader, "old").hits == ()
+    assert check(store) == []
+    store.close()
 
 
 def test_missing_folder_gives_store_error(tmp_path: Path) -> None:

@@ -22,7 +22,19 @@ def combinations(index: CodeIndex, found: list[CodeSuggestion]) -> list[CodeSugg
     """Hypertension with heart failure and/or CKD (guideline I.C.9.a presumes the link), and
     diabetes with CKD (the tabular's "with" convention, I.A.15) become combination codes."""
     found = _hypertension(index, found)
-    return _diabetes_ckd(index, found)
+    return _record_rules(_diabetes_ckd(index, found))
+
+
+def _record_rules(found: list[CodeSuggestion]) -> list[CodeSuggestion]:
+    """Codes a guideline forbids next to others: Z79.4 is not assigned with type 1 diabetes
+    (insulin is inherent, I.C.4.a.3); Z38 liveborn codes belong on the newborn's record, never
+    with the mother's obstetric (O) codes (I.C.16.a.1)."""
+    drop: set[str] = set()
+    if _find(found, "E10"):
+        drop.add("Z794")
+    if any(normalize(s.code.code).startswith("O") for s in found):
+        drop |= {normalize(s.code.code) for s in _find(found, "Z38")}
+    return [s for s in found if normalize(s.code.code) not in drop]
 
 
 def _hypertension(index: CodeIndex, found: list[CodeSuggestion]) -> list[CodeSuggestion]:

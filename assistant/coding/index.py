@@ -26,7 +26,7 @@ from assistant.errors import CodingError
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CM = "ICD-10-CM"
 PCS = "ICD-10-PCS"
 # The tabular's note kinds, as simple-icd-10-cm names them, in the order a coder reads them.
@@ -329,7 +329,9 @@ def _cm_rows() -> Iterator[tuple[object, ...]]:
                 notes[kind] = [line for line in value.splitlines() if line.strip()]
         parent = cm.get_parent(code)
         parent = None if not parent or cm.is_chapter_or_block(parent) else normalize(parent)
-        seven = cm.get_seven_chr_def(code, search_in_ancestors=True) if len(code) > 3 else {}
+        # 7th characters are kept on the codes that take one, not repeated on every extension.
+        extension = len(code) == 8 and bool(cm.get_seven_chr_def(code, search_in_ancestors=True))
+        seven = {} if extension or len(code) <= 3 else cm.get_seven_chr_def(code, True)
         terms = " ".join(notes.get("inclusion_terms", []))
         yield (
             CM,

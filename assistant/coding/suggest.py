@@ -15,7 +15,7 @@ from assistant.coding import context, lexicon, pcs
 from assistant.coding.combine import combinations as _combinations
 from assistant.coding.combine import drop_excludes1 as _drop_excludes1
 from assistant.coding.combine import sequence as _sequence
-from assistant.coding.index import CM, PCS, CodeIndex, normalize
+from assistant.coding.index import CM, PCS, CodeIndex, CodeInfo, normalize
 from assistant.coding.sections import (
     EXAM,
     FAMILY,
@@ -26,7 +26,7 @@ from assistant.coding.sections import (
     SectionText,
     split_report,
 )
-from assistant.coding.terms import Match, TermMatcher, default_child, tokens
+from assistant.coding.terms import Match, TermMatcher, Token, default_child, tokens
 from assistant.models import Code, Report
 
 _RESULT_VERB = re.compile(r"\b(showed|shows|revealed|reveals|demonstrated|demonstrates)\b", re.I)
@@ -129,7 +129,7 @@ def _read_statement(
     toks = tokens(sentence)
     # Match within runs of one status, so a title whose words straddle a negation ("appendicitis
     # ... without perforation") never matches the negated word.
-    groups: dict[str, list] = {}
+    groups: dict[str, list[Token]] = {}
     for t in toks:
         status = context.status_of(sentence, t.start, t.end, scopes)
         groups.setdefault(status, []).append(t)
@@ -149,7 +149,7 @@ def _read_statement(
             trigger = context.trigger_of(sentence, match.start, match.end, scopes)
             _place(section, sentence, status, trigger, match, ev, matcher.index, found, excluded)
     if section.kind == MEDS or _LONG_TERM_CUE.search(sentence):
-        found.extend(_drugs(section, sentence, offset, groups.get(context.PRESENT, []), scopes))
+        found.extend(_drugs(section, sentence, offset, scopes))
 
 
 def _place(
@@ -190,7 +190,14 @@ def _place(
     found.append(_suggestion(info, ev, section, score, f"'{ev.text}' in {section.title}"))
 
 
-def _suggestion(info, ev, section, score, reason, supporting=False) -> CodeSuggestion:  # noqa: ANN001
+def _suggestion(
+    info: CodeInfo,
+    ev: Evidence,
+    section: SectionText,
+    score: float,
+    reason: str,
+    supporting: bool = False,
+) -> CodeSuggestion:
     priority = 8 if supporting else section.priority
     return CodeSuggestion(
         code=Code(info.system, info.display_code, info.description),
@@ -202,7 +209,10 @@ def _suggestion(info, ev, section, score, reason, supporting=False) -> CodeSugge
     )
 
 
-def _status_code(table, ev, index, section, what) -> list[CodeSuggestion]:  # noqa: ANN001
+def _status_code(
+    table: dict[str, str], ev: Evidence, index: CodeIndex, section: SectionText, what: str
+) -> list[CodeSuggestion]:
+    """The personal- or family-history Z code for a finding our phrase table knows."""
     text = " ".join(t.stem for t in tokens(ev.text))
     for phrase, code in table.items():
         if all(t.stem in text.split() for t in tokens(phrase)):
@@ -216,7 +226,9 @@ def _status_code(table, ev, index, section, what) -> list[CodeSuggestion]:  # no
     return []
 
 
-def _gestation(section, sentence, offset, index) -> list[CodeSuggestion]:  # noqa: ANN001
+def _gestation(
+    section: SectionText, sentence: str, offset: int, index: CodeIndex
+) -> list[CodeSuggestion]:
     """Weeks of gestation (Z3A) where a pregnancy, labor or delivery is in the statement."""
     if not re.search(r"pregnan|gestation|labor|deliver|gravida", sentence, re.I):
         return []
@@ -233,7 +245,10 @@ def _gestation(section, sentence, offset, index) -> list[CodeSuggestion]:  # noq
     return out
 
 
-def _drugs(section, sentence, offset, present, scopes) -> list[CodeSuggestion]:  # noqa: ANN001
+def _drugs(
+    section: SectionText, sentence: str, offset: int, scopes: list[context.Scope]
+) -> list[CodeSuggestion]:
+    """Long-term drug use (Z79) from a medication list or a 'continue/hold X' statement."""
     out = []
     if re.search(r"prophyla", sentence, re.I):
         return out  # a prophylactic course is not long-term current use
@@ -293,7 +308,7 @@ _SEVENTH = (
 )
 
 
-def _seventh(index: CodeIndex, s: CodeSuggestion, info) -> CodeSuggestion | None:  # noqa: ANN001
+def _seventh(index: CodeIndex, s: CodeSuggestion, info: CodeInfo) -> CodeSuggestion | None:
     """Add the 7th character (encounter) the text states; active treatment (A) by default."""
     said = " ".join(e.text for e in s.evidence)
     char, stated = "A", False
@@ -368,7 +383,11 @@ def _specific_over_default(index: CodeIndex, found: list[CodeSuggestion]) -> lis
             continue
         target = min(better, key=lambda o: o.rank)
         merged = replace(
-            target, evidence=target.evidence + s.evidence, rank=min(target.rank, s.rank)
+            target,
+            evidence=target.evidence + s.evidence,
+            rank=min(target.rank, s.rank),
+            score=max(target.score, s.score),
+            reason=f"{s.reason}; specified by '{target.evidence[0].text}'",
         )
         result = [merged if o is target else o for o in result if o is not s]
     return result

@@ -162,12 +162,12 @@ def _add_version(
     """Write version n+1, make it current, and move the search index entry to it."""
     now = utcnow()
     old = store.one(
-        "SELECT id, text, section_titles FROM document_versions"
+        "SELECT text, section_titles FROM document_versions"
         " WHERE document_id = ? AND version = ?",
         [d["id"], d["current_version"]],
     )
     version = d["current_version"] + 1
-    cur = store.execute(
+    store.execute(
         "INSERT INTO document_versions (document_id, version, status, text, section_titles,"
         " sections_json, reason, created_by, created_at, signed_by, signed_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -189,15 +189,16 @@ def _add_version(
         "UPDATE documents SET status = ?, current_version = ?, updated_at = ? WHERE id = ?",
         [status, version, now, d["id"]],
     )
+    # The index is keyed by document: take out the old version's words, put in the new ones.
     if old is not None:
         store.execute(
             "INSERT INTO document_fts (document_fts, rowid, text, section_titles)"
             " VALUES ('delete', ?, ?, ?)",
-            [old["id"], old["text"], old["section_titles"]],
+            [d["id"], old["text"], old["section_titles"]],
         )
     store.execute(
         "INSERT INTO document_fts (rowid, text, section_titles) VALUES (?, ?, ?)",
-        [cur.lastrowid, text, titles],
+        [d["id"], text, titles],
     )
 
 
@@ -219,7 +220,10 @@ def _new_document(
         e = store.one("SELECT patient_id FROM encounters WHERE id = ?", [encounter_id])
         if e is None or e["patient_id"] != patient_id:
             raise IntegrityViolation(f"Encounter {encounter_id} is not this patient's.")
-    now = utcnow()
+    # Filing times never go backwards in id order (even if the clock does), so search can turn
+    # a date range into an id range.
+    last = store.one("SELECT max(created_at) FROM documents")[0]
+    now = max(utcnow(), last or "")
     cur = store.execute(
         "INSERT INTO documents (patient_id, encounter_id, report_type, author_id, dictation_id,"
         " parent_id, relation, status, current_version, created_by, created_at, updated_at)"

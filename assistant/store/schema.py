@@ -198,6 +198,27 @@ _INITIAL = [
 ]
 
 
+# Search by document, not by version: the index's rowid becomes the document id, whose order is
+# filing order (documents.py keeps created_at non-decreasing in id), so a date range is a rowid
+# range and "newest first" is "rowid descending". The content is a view of current versions.
+_SEARCH_BY_DOCUMENT = [
+    "DROP TABLE document_fts",
+    """CREATE VIEW current_document_text AS
+       SELECT d.id AS document_id, v.text AS text, v.section_titles AS section_titles
+       FROM documents d JOIN document_versions v
+         ON v.document_id = d.id AND v.version = d.current_version""",
+    """CREATE VIRTUAL TABLE document_fts USING fts5 (
+        text, section_titles,
+        content='current_document_text', content_rowid='document_id',
+        tokenize='porter unicode61 remove_diacritics 2'
+    )""",
+    "INSERT INTO document_fts (document_fts) VALUES ('rebuild')",
+    # ORDER BY rank then means bm25 with the section titles weighted half.
+    "INSERT INTO document_fts (document_fts, rank) VALUES ('rank', 'bm25(1.0, 0.5)')",
+    "CREATE INDEX documents_created ON documents (created_at)",
+]
+
+
 def _migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -206,6 +227,11 @@ def _migrations() -> Migrations:
     @migrations(name="0001_initial")
     def initial(db: Database) -> None:
         for sql in _INITIAL:
+            db.conn.execute(sql)
+
+    @migrations(name="0002_search_by_document")
+    def search_by_document(db: Database) -> None:
+        for sql in _SEARCH_BY_DOCUMENT:
             db.conn.execute(sql)
 
     return migrations

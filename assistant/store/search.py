@@ -1,9 +1,10 @@
 """Full-text search (SQLite FTS5) over the current version of each document, and the chart.
 
-The index is external-content over ``document_versions`` (no second copy of the text); only a
-document's current version is in it. Ranking by bm25 must score every matching row, which for a
-very common word in a million reports takes seconds, so a query whose match list is longer than
-``COMMON_MATCHES`` (a quick count with LIMIT) is ordered newest first instead.
+The index is external-content (no second copy of the text) over the view of each document's
+current version, keyed by document id; ids follow filing time, so a date range is an id range.
+Ranking by bm25 must score every matching row, which for a very common word in a million
+reports takes seconds, so a query whose match list is longer than ``COMMON_MATCHES`` (a quick
+count with LIMIT) is ordered newest first instead.
 """
 
 from __future__ import annotations
@@ -87,15 +88,17 @@ def match_expression(query: str) -> str:
     return " ".join(parts)
 
 
+def _iso(value: date | datetime | str) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
 def _filters(
     patient_id: int | None,
     author_id: int | None,
     report_type: str | None,
     status: str | None,
-    date_from: date | datetime | str | None,
-    date_to: date | datetime | str | None,
     include_entered_in_error: bool,
-) -> tuple[str, list[Any]]:
+) -> tuple[list[str], list[Any]]:
     where, params = [], []
     for col, val in (
         ("d.patient_id", patient_id),
@@ -106,17 +109,36 @@ def _filters(
         if val is not None:
             where.append(f"{col} = ?")
             params.append(val)
-    if date_from is not None:
-        where.append("d.created_at >= ?")
-        params.append(str(date_from if isinstance(date_from, str) else date_from.isoformat()))
-    if date_to is not None:
-        # A bare date means the whole day.
-        end = date_to if isinstance(date_to, str) else date_to.isoformat()
-        where.append("d.created_at < ?")
-        params.append(end + "\uffff" if len(end) == 10 else end)
     if not include_entered_in_error and status is None:
         where.append("d.status != 'entered-in-error'")
-    return "".join(f" AND {w}" for w in where), params
+    return where, params
+
+
+def _id_range(
+    store: Store, date_from: date | datetime | str | None, date_to: date | datetime | str | None
+) -> tuple[int, int] | None:
+    """Document ids filed within the dates (ids follow filing time); None if none can match."""
+    lo, hi = 1, 2**62
+    if date_from is not None:
+        r = store.one(
+            "SELECT id FROM documents WHERE created_at >= ? ORDER BY created_at, id LIMIT 1",
+            [_iso(date_from)],
+        )
+        if r is None:
+            return None
+        lo = r[0]
+    if date_to is not None:
+        end = _iso(date_to)
+        end = end + "\uffff" if len(end) == 10 else end  # a bare date means the whole day
+        r = store.one(
+            "SELECT id FROM documents WHERE created_at < ? ORDER BY created_at DESC, id DESC"
+            " LIMIT 1",
+            [end],
+        )
+        if r is None:
+            return None
+        hi = r[0]
+    return (lo, hi) if lo <= hi else None
 
 
 def search(
@@ -135,63 +157,115 @@ def search(
     offset: int = 0,
     markers: tuple[str, str] = ("[", "]"),
 ) -> SearchResult:
-    """Ranked search with filters and highlighted snippets; audited with the query and hits."""
+    """Ranked search with filters and highlighted snippets; audited with the query and hits.
+
+    Dates filter on when a document was first filed. Results are ordered by relevance (bm25),
+    or newest first when the words match more than ``COMMON_MATCHES`` documents.
+    """
     expr = match_expression(query)
-    where, params = _filters(
-        patient_id, author_id, report_type, status, date_from, date_to, include_entered_in_error
-    )
+    where, params = _filters(patient_id, author_id, report_type, status, include_entered_in_error)
     with audited(store, user, "search", patient_id=patient_id) as scope:
         try:
-            rank = "bm25(document_fts, 1.0, 0.5)"
-            if patient_id is not None:
-                # One patient has few documents: start from them (CROSS JOIN fixes the order)
-                # and test each against the index, instead of walking every match.
-                common = False
-                sql = (
-                    f"SELECT f.rowid AS vid, {rank} AS score FROM documents d"
-                    " CROSS JOIN document_versions v CROSS JOIN document_fts f"
-                    " WHERE v.document_id = d.id AND v.version = d.current_version"
-                    f" AND f.rowid = v.id AND document_fts MATCH ?{where}"
-                    " ORDER BY score LIMIT ? OFFSET ?"
-                )
+            span = _id_range(store, date_from, date_to)
+            common = False
+            if span is None:
+                rows: list[Any] = []
+            elif patient_id is not None:
+                rows = _for_patient(store, expr, where, params, span, limit, offset)
             else:
-                common = _count(store, expr) > COMMON_MATCHES
-                order = "f.rowid DESC" if common else rank
-                sql = (
-                    f"SELECT f.rowid AS vid, {'NULL' if common else rank} AS score"
-                    " FROM document_fts f JOIN document_versions v ON v.id = f.rowid"
-                    " JOIN documents d ON d.id = v.document_id"
-                    f" WHERE document_fts MATCH ?{where} ORDER BY {order} LIMIT ? OFFSET ?"
-                )
-            rows = store.all(sql, [expr, *params, limit, offset])
-            hits = tuple(_hit(store, expr, r["vid"], r["score"], markers) for r in rows)
+                common = _count(store, expr, span) > COMMON_MATCHES
+                rows = _ranked(store, expr, where, params, span, limit, offset, common)
+            hits = tuple(_hit(store, expr, did, score, markers) for did, score in rows)
         except sqlite3.OperationalError as e:
             raise StoreError(f"Cannot search for {query!r}: {e}") from e
         scope.detail = {"query": query, "hits": [h.document_id for h in hits]}
     return SearchResult(hits, "date" if common else "relevance", expr)
 
 
-def _count(store: Store, expr: str) -> int:
+def _count(store: Store, expr: str, span: tuple[int, int]) -> int:
     return store.one(
-        "SELECT count(*) FROM (SELECT rowid FROM document_fts WHERE document_fts MATCH ? LIMIT ?)",
-        [expr, COMMON_MATCHES + 1],
+        "SELECT count(*) FROM (SELECT rowid FROM document_fts WHERE document_fts MATCH ?"
+        " AND rowid BETWEEN ? AND ? LIMIT ?)",
+        [expr, *span, COMMON_MATCHES + 1],
     )[0]
 
 
+def _ranked(
+    store: Store,
+    expr: str,
+    where: list[str],
+    params: list[Any],
+    span: tuple[int, int],
+    limit: int,
+    offset: int,
+    common: bool,
+) -> list[tuple[int, float | None]]:
+    want = limit + offset
+    if where == ["d.status != 'entered-in-error'"]:
+        # No real filter: rank inside FTS5 alone (no join per match), then drop the rare
+        # withdrawn document; fall through to the join only if too many were dropped.
+        order = "rowid DESC" if common else "rank"
+        rows = store.all(
+            f"SELECT rowid, {'NULL' if common else 'rank'} FROM document_fts"
+            f" WHERE document_fts MATCH ? AND rowid BETWEEN ? AND ? ORDER BY {order} LIMIT ?",
+            [expr, *span, want + 10],
+        )
+        ids = [r[0] for r in rows]
+        marks = ",".join("?" * len(ids))
+        withdrawn = {
+            r[0]
+            for r in store.all(
+                f"SELECT id FROM documents WHERE id IN ({marks}) AND status = 'entered-in-error'",
+                ids,
+            )
+        }
+        kept = [(r[0], r[1]) for r in rows if r[0] not in withdrawn]
+        if len(kept) >= want or len(rows) < want + 10:
+            return kept[offset:want]
+    order = "f.rowid DESC" if common else "f.rank"
+    rows = store.all(
+        f"SELECT f.rowid, {'NULL' if common else 'f.rank'} FROM document_fts f"
+        " JOIN documents d ON d.id = f.rowid WHERE document_fts MATCH ?"
+        f" AND f.rowid BETWEEN ? AND ?{''.join(' AND ' + w for w in where)}"
+        f" ORDER BY {order} LIMIT ? OFFSET ?",
+        [expr, *span, *params, limit, offset],
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def _for_patient(
+    store: Store,
+    expr: str,
+    where: list[str],
+    params: list[Any],
+    span: tuple[int, int],
+    limit: int,
+    offset: int,
+) -> list[tuple[int, float | None]]:
+    # One patient has few documents: start from them (CROSS JOIN fixes the join order) and test
+    # each against the index, instead of walking every match of the words.
+    rows = store.all(
+        "SELECT f.rowid, f.rank FROM documents d CROSS JOIN document_fts f"
+        " WHERE f.rowid = d.id AND document_fts MATCH ? AND d.id BETWEEN ? AND ?"
+        f"{''.join(' AND ' + w for w in where)} ORDER BY f.rank LIMIT ? OFFSET ?",
+        [expr, *span, *params, limit, offset],
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
 def _hit(
-    store: Store, expr: str, version_id: int, score: float | None, markers: tuple[str, str]
+    store: Store, expr: str, document_id: int, score: float | None, markers: tuple[str, str]
 ) -> SearchHit:
     r = store.one(
-        "SELECT snippet(document_fts, 0, ?, ?, '…', 24) AS snip,"
-        " v.version, d.*, p.mrn, p.family_name, p.given_name FROM document_fts f"
-        " JOIN document_versions v ON v.id = f.rowid JOIN documents d ON d.id = v.document_id"
-        " JOIN patients p ON p.id = d.patient_id"
+        "SELECT snippet(document_fts, 0, ?, ?, '…', 24) AS snip, d.*,"
+        " p.mrn, p.family_name, p.given_name FROM document_fts f"
+        " JOIN documents d ON d.id = f.rowid JOIN patients p ON p.id = d.patient_id"
         " WHERE document_fts MATCH ? AND f.rowid = ?",
-        [markers[0], markers[1], expr, version_id],
+        [markers[0], markers[1], expr, document_id],
     )
     return SearchHit(
         document_id=r["id"],
-        version=r["version"],
+        version=r["current_version"],
         patient_id=r["patient_id"],
         mrn=r["mrn"],
         patient_name=f"{r['family_name']}, {r['given_name']}",

@@ -28,6 +28,7 @@ class WorkstationApp(App):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+l", "lock", "Lock", show=False),
+        Binding("f1", "show_help_panel", "All keys"),
     ]
 
     def __init__(
@@ -72,6 +73,7 @@ class WorkstationApp(App):
         from assistant.tui.screens.worklist import WorklistScreen
 
         self.sub_title = f"{message.user.username} ({message.user.role})"
+        self.last_activity = time.monotonic()
         self.switch_screen(WorklistScreen())
 
     def on_open_item(self, message: OpenItem) -> None:

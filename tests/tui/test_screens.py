@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import PASSWORDS
-from test_workflows import SIZE, open_first, sign_in, type_text
+from test_workflows import SIZE, open_first, screen_text, sign_in, type_text
 
 from assistant.tui.screens.chart import ChartScreen
 from assistant.tui.screens.document import DocumentScreen
@@ -16,19 +16,19 @@ from assistant.tui.screens.worklist import WorklistScreen
 
 @pytest.mark.anyio
 async def test_wrong_password_shows_nothing_and_idle_session_locks(make) -> None:
-    app = make("tina", idle_lock_seconds=1)
+    app = make("tina", idle_lock_seconds=3)
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "not-the-password")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen)
-        assert "Unknown user or wrong password" in app.export_screenshot()
-        assert "Whitaker" not in app.export_screenshot()
+        assert "Unknown user or wrong password" in screen_text(app)
+        assert "Whitaker" not in screen_text(app)
         await sign_in(pilot, "tina")
-        assert "Whitaker" in app.export_screenshot()
-        await pilot.pause(1.6)
+        assert "Whitaker" in screen_text(app)
+        await pilot.pause(4)
         assert isinstance(app.screen, LockScreen)
-        assert "Whitaker" not in app.export_screenshot()
+        assert "Whitaker" not in screen_text(app)
         await type_text(pilot, "wrong-one")
         await pilot.press("enter")
         await pilot.pause()
@@ -56,16 +56,16 @@ async def test_search_opens_history_and_chart(make) -> None:
         assert isinstance(app.screen, DocumentScreen)
         versions = app.screen.query_one("#versions")
         assert versions.option_count == 2  # preliminary v1, signed final v2
-        assert "final" in app.export_screenshot()
+        assert "final" in screen_text(app)
         await pilot.press("up")
         await pilot.pause()
         assert app.screen.version == 1
-        assert "(old version)" in app.export_screenshot()
+        assert "(old version)" in screen_text(app)
         await pilot.press("escape")
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, ChartScreen)
-        shot = app.export_screenshot()
+        shot = screen_text(app)
         assert "MRN100231" in shot and "discharge_summary 1" in shot
 
 

@@ -27,6 +27,22 @@ async def sign_in(pilot, username: str) -> None:
     await type_text(pilot, PASSWORDS[username])
     await pilot.press("enter")
     await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text (the same render as a screenshot)."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True)
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_text()
 
 
 def worklist_kinds(app) -> list[str]:

@@ -55,7 +55,6 @@ class EditorScreen(Screen):
         self.opened = opened
         self.follow = True
         self.dirty = False
-        self._moving = False  # the cursor is being moved by playback, not the user
         self._align_timer: Any = None
         self._clean_text = opened.text
         self._query_evidence = ""
@@ -149,13 +148,14 @@ class EditorScreen(Screen):
         self.show_sections()
 
     def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        """Moving the cursor to a word (keys or a click) seeks the audio to it."""
         editor = self.editor
         flag = editor.flag_at_cursor()
         self.query_one("#flag-note", Static).update(Text(flag.note if flag else ""))
-        if self._moving or editor.transcript is None:
+        if editor.transcript is None:
             return
         index = editor.word_at_cursor()
-        if index is not None:
+        if index is not None and index != editor.playing_word:  # not playback following
             self.player.seek(editor.transcript.words[index].start)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -174,13 +174,8 @@ class EditorScreen(Screen):
         from assistant.playback import word_at
 
         transcript = self.editor.transcript
-        if transcript is None:
-            return
-        self._moving = True
-        try:
+        if transcript is not None:
             self.editor.show_playing(word_at(transcript.words, event.seconds), self.follow)
-        finally:
-            self.call_after_refresh(setattr, self, "_moving", False)
 
     # -- audio -------------------------------------------------------------------------------
 

@@ -106,7 +106,7 @@ class CodingPanel(Vertical):
         options.clear_options()
         for s in self.suggestions:
             flag = " ?query" if s.query_candidate else ""
-            label = f"{s.code.code:<8} {s.code.display[:40]} ({s.score:.2f}){flag}"
+            label = f"{s.code.code:<8}{s.score:.2f} {s.code.display[:60]}{flag}"
             options.add_option(Option(Text(label)))
         if not self.suggestions:
             options.add_option(Option("no suggestions", disabled=True))

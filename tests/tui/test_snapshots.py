@@ -1,0 +1,53 @@
+"""Pictures of the main screens (pytest-textual-snapshot). Ages on the worklist are frozen so
+that the picture does not depend on when the store was built; the rest is the real app on the
+real store. After a deliberate change of the look: --snapshot-update, then look at the SVGs."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import PASSWORDS
+from test_workflows import open_first
+
+SIZE = (120, 36)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_ages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("assistant.tui.screens.worklist.duration", lambda hours: "2h")
+
+
+async def _sign_in(pilot, username: str) -> None:
+    for ch in PASSWORDS[username]:
+        await pilot.press(ch)
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
+def test_signin_screen(snap_compare, make) -> None:
+    assert snap_compare(make("tina"), terminal_size=SIZE)
+
+
+def test_worklist_screen(snap_compare, make) -> None:
+    async def run_before(pilot) -> None:
+        await _sign_in(pilot, "tina")
+
+    assert snap_compare(make("tina"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_editor_screen(snap_compare, make) -> None:
+    async def run_before(pilot) -> None:
+        await _sign_in(pilot, "tina")
+        await open_first(pilot, pilot.app, "review")
+
+    assert snap_compare(make("tina"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_coding_screen(snap_compare, make) -> None:
+    async def run_before(pilot) -> None:
+        await _sign_in(pilot, "cody")
+        await open_first(pilot, pilot.app, "code")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(make("cody"), terminal_size=SIZE, run_before=run_before)
