@@ -149,7 +149,9 @@ def read_metadata(
 
 def _known(data: dict[str, object]) -> dict[str, str]:
     out: dict[str, str] = {}
-    for key, value in data.items():
+    # Exact field names first: an alias ("name") never overrides the field it stands for
+    # ("patient_name") when a sidecar has both.
+    for key, value in sorted(data.items(), key=lambda kv: kv[0] not in META_FIELDS):
         name = ALIASES.get(key, key)
         if name in META_FIELDS and value is not None and str(value).strip():
             out.setdefault(name, str(value).strip())

@@ -270,73 +270,77 @@ def _print_eval_table(report: Any, model_name: str) -> None:
     Console().print(table)
 
 
-def iter_demo(folder: Path, transcriber: Any) -> Any:
-    """Yield (path, transcript or None, error or None) for every audio file under ``folder``.
-
-    `make run` shows these as a table; the lead extends it to file reports per result.
-    """
-    from assistant.audio import AUDIO_EXTENSIONS
-    from assistant.transcribe import transcribe_file
-
-    for path in sorted(folder.rglob("*")):
-        if path.suffix.lower() not in AUDIO_EXTENSIONS or not path.is_file():
-            continue
-        try:
-            yield path, transcribe_file(transcriber, path), None
-        except AssistantError as e:
-            yield path, None, e
-
-
 @main.command("demo")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
     "--db",
     "db_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Record store the demo files its reports into (created if missing).",
+    default=Path("demo/assistant.db"),
+    show_default=True,
+    help="Demo record store (created with demo accounts if missing).",
 )
-@_transcription_options
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: by cores).")
 @click.pass_obj
-def demo_command(settings: Any, folder: Path, db_path: Path | None, **model_options: Any) -> None:
+def demo_command(settings: Any, folder: Path, db_path: Path, workers: int | None) -> None:
     """The main job on a folder of dictations (what `make run` calls).
 
-    Transcribes every audio file under FOLDER and prints a table of file, duration, words and
-    real-time factor (transcription time / audio duration).
+    Creates a demo record store, transcribes every dictation under FOLDER with the medical
+    vocabulary, formats it, files it as a preliminary report for its patient (from the JSON
+    sidecar), suggests ICD-10 codes and reviews completeness; prints a table of the results
+    and how to open the store. Files already filed are skipped on a rerun.
 
     \b
     Examples:
-      assistant demo samples/audio --db demo/assistant.db
+      assistant demo samples/audio
+      assistant demo samples/audio --db demo/assistant.db --workers 2
     """
     from rich.console import Console
     from rich.table import Table
 
-    transcriber = _make_transcriber(settings, **model_options)
-    table = Table(title=f"Transcribed with {transcriber.model_name}")
+    from assistant.demo import DEMO_PASSWORD, run_demo
+
+    table = Table(title=f"Dictations in {folder}")
     table.add_column("file", no_wrap=True)
     for column in ("audio s", "words", "RTF"):
         table.add_column(column, justify="right")
-    table.add_column("note")
+    for column in ("report", "doc", "suggested codes", "gaps"):
+        table.add_column(column)
     errors = Console(stderr=True)
     total_audio = total_wall = 0.0
-    for path, transcript, error in iter_demo(folder, transcriber):
-        if error is not None:
-            reason = error.message.removeprefix(f"{path}: ")
-            table.add_row(path.name, "-", "-", "-", f"[red]{reason}[/]")
+    with errors.status("Transcribing and filing (the first run takes a few minutes)..."):
+        rows = list(run_demo(folder, db_path, settings, workers=workers or 0))
+    for row in rows:
+        r = row.result
+        if r.state != "done":
+            why = r.error or r.reason or ""
+            table.add_row(r.path.name, "-", "-", "-", f"[dim]{r.state}[/]", "", why, "")
             continue
-        prov = transcript.provenance
-        rtf = prov.wall_time / prov.audio_duration if prov.audio_duration else 0.0
-        total_audio, total_wall = total_audio + prov.audio_duration, total_wall + prov.wall_time
-        note = "no speech" if transcript.no_speech else ""
-        if transcript.flagged_segments:
-            note = f"{len(transcript.flagged_segments)} flagged"
+        rtf = r.wall_s / r.duration if r.duration else 0.0
+        total_audio, total_wall = total_audio + r.duration, total_wall + r.wall_s
+        codes = " ".join(row.codes[:4]) + (" ..." if len(row.codes) > 4 else "")
+        doc = str(r.document_id) if r.document_id else "[yellow]unassigned[/]"
         table.add_row(
-            path.name, f"{prov.audio_duration:.1f}", str(len(transcript.words)), f"{rtf:.3f}", note
+            r.path.name,
+            f"{r.duration:.1f}",
+            str(row.words),
+            f"{rtf:.3f}",
+            row.report_type or "",
+            doc,
+            codes,
+            str(row.deficiencies),
         )
-        errors.print(f"transcribed {path.name}", style="dim")
-    table.add_section()
-    overall = total_wall / total_audio if total_audio else 0.0
-    table.add_row("total", f"{total_audio:.1f}", "", f"{overall:.3f}", "")
-    Console().print(table)
+    if total_audio:
+        table.add_section()
+        table.add_row("total", f"{total_audio:.1f}", "", f"{total_wall / total_audio:.3f}")
+    out = Console()
+    Console(width=max(out.width, 150)).print(table)  # a log or pipe gets the full table too
+    errors.print(
+        f"Record store: {db_path}\n"
+        f"Open it:  assistant tui --db {db_path} --user tina   (password: {DEMO_PASSWORD})\n"
+        f"Search:   ASSISTANT_PASSWORD={DEMO_PASSWORD} assistant search --db {db_path} "
+        "--user carl 'heart failure'"
+    )
 
 
 # === vocabulary ===

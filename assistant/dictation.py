@@ -143,15 +143,20 @@ def _replace_phrases(tokens: Sequence[Token], table: dict[tuple[str, ...], str])
     if not table:
         return list(tokens)
     longest = max(len(k) for k in table)
+    firsts = {k[0] for k in table}
+    keys = [t.key for t in tokens]
     out: list[Token] = []
     i = 0
     while i < len(tokens):
-        for n in range(min(longest, len(tokens) - i), 0, -1):
-            keys = tuple(t.key for t in tokens[i : i + n])
-            if all(keys) and keys in table:
-                out.append(word(table[keys]))
-                i += n
-                break
+        if keys[i] in firsts:
+            for n in range(min(longest, len(tokens) - i), 0, -1):
+                if (found := table.get(tuple(keys[i : i + n]))) is not None:
+                    out.append(word(found))
+                    i += n
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
         else:
             out.append(tokens[i])
             i += 1

@@ -60,7 +60,8 @@ DETERMINERS = frozenset(
 # Words before "colon" that make it the organ ("sigmoid colon.", "the colon.").
 _ORGAN_BEFORE = DETERMINERS | frozenset(
     "sigmoid ascending descending transverse right left proximal distal redundant entire whole "
-    "spastic of and or to in into through normal remaining residual small large".split()
+    "spastic of and or to in into through normal remaining residual small large from within "
+    "throughout at on across along involving including affecting nor".split()
 )
 # Words straight after "<heading> colon" that show "colon" was the organ ("Assessment colon
 # cancer" is "Assessment: Colon cancer", not "Assessment: Cancer").
@@ -74,29 +75,45 @@ _PERIOD_NOUN_BEFORE = DETERMINERS | frozenset(
     "menstrual washout latent neonatal prodromal recovery waiting grace observation trial "
     "window".split()
 )  # not "test", "study", "time": "...stress test period." ends a sentence far more often
+_SKIPPED = frozenset({"period", "comma", "semicolon"})  # "Assessment, period, colon" is a heading
 _NORM = re.compile(r"[^a-z0-9]")
 _HEADING_MAX_TOKENS = 8
+_LABEL_MAX = 4
 
 
 def split_commands(tokens: Sequence[Token], headings: Collection[str] = ()) -> list[Token]:
     """Replace the spoken commands among ``tokens`` by MARK and COMMAND tokens."""
-    wanted = {_norm(h): h.strip() for h in headings if _norm(h)}
+    wanted = _heading_table(headings)
     out: list[Token] = []
     i = 0
     while i < len(tokens):
         t = tokens[i]
         found = None
-        if t.kind == WORD:
+        if t.kind == WORD and (t.key in COMMAND_WORDS or _norm(t.text) in wanted):
             found = _heading(tokens, i, out, wanted) or _command_at(tokens, i, out)
         new, i = found if found else ([t], i + 1)
         for n in new:
-            _append(out, n)
+            _append(out, n, wanted)
     return out
 
 
-def _append(out: list[Token], t: Token) -> None:
+def _heading_table(headings: Collection[str]) -> dict[str, str]:
+    """Normalised heading -> heading as given; every proper prefix -> "" (to stop early)."""
+    table: dict[str, str] = {}
+    for h in headings:
+        key = _norm(h)
+        for n in range(1, len(key)):
+            table.setdefault(key[:n], "")
+        if key:
+            table[key] = h.strip()
+    return table
+
+
+def _append(out: list[Token], t: Token, wanted: dict[str, str]) -> None:
     """Add ``t``, applying "scratch that" and dropping Whisper's marks around a command."""
-    if t.kind == COMMAND and t.text == "scratch":
+    if t.kind == MARK and t.text == ":" and t.spoken and (heading := _heading_before(out, wanted)):
+        out.append(heading)  # "Assessment, period, colon": the colon still makes a heading
+    elif t.kind == COMMAND and t.text == "scratch":
         while out and (out[-1].kind == MARK and out[-1].text != "(" or out[-1] == t):
             out.pop()  # trailing marks, and an earlier "scratch that" (so two reach further)
         while out and out[-1].kind == WORD:
@@ -135,9 +152,13 @@ def _heading(
             return None
         text += _norm(tokens[j].text)
         if text not in wanted:
+            return None
+        if not wanted[text]:
             continue
         k = j + 1
-        while k < len(tokens) and tokens[k].kind == MARK and tokens[k].text in ",.;":
+        while k < len(tokens) and (
+            tokens[k].kind == MARK and tokens[k].text in ",.;" or tokens[k].key in _SKIPPED
+        ):
             k += 1  # Whisper's pause: "Assessment, colon." / "Assessment. Colon."
         nxt = tokens[k] if k < len(tokens) else None
         heading = command("heading", wanted[text])
@@ -151,6 +172,23 @@ def _heading(
     return None
 
 
+def _heading_before(out: list[Token], wanted: dict[str, str]) -> Token | None:
+    """Pop and return the heading that a dictated colon ends, if the words before are one."""
+    end = len(out)
+    while end and out[end - 1].kind == MARK and out[end - 1].text in MARK_RANK:
+        end -= 1
+    start = end
+    while start and out[start - 1].kind == WORD and end - start < _HEADING_MAX_TOKENS:
+        start -= 1
+    if start == end or not at_boundary(out[:start], clause=False):
+        return None
+    title = wanted.get("".join(_norm(t.text) for t in out[start:end]))
+    if not title:
+        return None
+    del out[start:]
+    return command("heading", title)
+
+
 def _command_at(
     tokens: Sequence[Token], i: int, out: Sequence[Token]
 ) -> tuple[list[Token], int] | None:
@@ -161,7 +199,7 @@ def _command_at(
     if keys[0] == "colon" and out[-1].text == ":":
         return None  # "Site: colon."
     if keys[0] == "colon":
-        return _colon(tokens, i, prev)
+        return _colon(tokens, i, out, prev)
     if keys[0] == "period":
         ok = prev not in _PERIOD_NOUN_BEFORE and _pause_after(tokens, i + 1)
         return ([mark(".", spoken=True)], i + 1) if ok else None
@@ -203,15 +241,27 @@ def _pause_after(tokens: Sequence[Token], j: int) -> bool:
     return any(keys[:n] in PHRASES for n in range(1, _PHRASE_MAX + 1))
 
 
-def _colon(tokens: Sequence[Token], i: int, prev: str) -> tuple[list[Token], int] | None:
+def _colon(
+    tokens: Sequence[Token], i: int, out: Sequence[Token], prev: str
+) -> tuple[list[Token], int] | None:
     if prev in _ORGAN_BEFORE:
         return None
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     if nxt is not None and nxt.key == "colon":  # "site colon colon" = "site: colon"
         return [mark(":", spoken=True), word(nxt.text)], i + 2
-    if _pause_after(tokens, i + 1):
+    if _pause_after(tokens, i + 1) or _after_label(out):
         return [mark(":", spoken=True)], i + 1
     return None
+
+
+def _after_label(out: Sequence[Token]) -> bool:
+    """One to four words open the sentence: "Exam colon pressure 158/94" labels, like a heading."""
+    start = len(out)
+    while start and out[start - 1].kind == WORD and len(out) - start <= _LABEL_MAX:
+        start -= 1
+    if not 0 < len(out) - start <= _LABEL_MAX or out[start].key in DETERMINERS:
+        return False  # "The plan colon was discussed" is no label
+    return at_boundary(out[:start], clause=False)
 
 
 def _list_number(

@@ -88,6 +88,8 @@ MEASURED = frozenset(
 )
 _TEMPERATURE = frozenset("temperature temp tmax t-max febrile afebrile fever".split())
 _AGE = {"year": "year", "month": "month", "week": "week", "day": "day"}
+_STARTERS = frozenset(ONES) | frozenset(TENS) | frozenset(ORDINALS) | frozenset(MONTHS) | {"point"}
+_DIGIT_STARTS = frozenset("0123456789.")
 _AMPM = {"a.m.": "AM", "am": "AM", "p.m.": "PM", "pm": "PM"}
 
 
@@ -117,7 +119,7 @@ def convert_quantities(tokens: Sequence[Token], *, date_style: str = "long") -> 
     out: list[Token] = []
     i = 0
     while i < len(tokens):
-        found = (
+        found = _may_start(tokens[i], keys[i]) and (
             _date(tokens, keys, i, date_style)
             or _ordinal(keys, i)
             or _quantity(tokens, keys, i, keys[max(0, i - 4) : i])
@@ -129,6 +131,11 @@ def convert_quantities(tokens: Sequence[Token], *, date_style: str = "long") -> 
             out.append(tokens[i])
             i += 1
     return out
+
+
+def _may_start(t: Token, key: str) -> bool:
+    """A cheap test first: most words cannot start a number, date or ordinal."""
+    return key in _STARTERS or (t.kind == WORD and t.text[:1] in _DIGIT_STARTS)
 
 
 def _split_hyphenated(tokens: Sequence[Token]) -> list[Token]:

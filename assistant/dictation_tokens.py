@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 WORD = "word"
 MARK = "mark"  # punctuation: one of . ? ! : ; , ( )
@@ -48,7 +49,7 @@ class Token:
     spoken: bool = False
     arg: str = ""
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The word lowercased, for matching: "Milligrams" -> "milligrams"."""
         return self.text.lower() if self.kind == WORD else ""

@@ -2,14 +2,15 @@
 
 ``transcribe_medical`` is what the CLI, batch and TUI call. It
 
-1. decodes once with ``hotwords`` chosen from the specialty's bias list (or the report type's),
-   within the token budget counted by the model's tokenizer;
-2. checks each segment for a leaked prompt (the hotwords copied over silence) and decodes those
-   spans again without biasing; likewise speech the biased pass skipped (a prompt can make
+1. decodes once with ``hotwords`` chosen from the specialty's bias list (or the report type's,
+   or the general one), within the token budget counted by the model's tokenizer; this pass
+   has no temperature fallback and a per-window token cap, because a prompt occasionally sends
+   tiny.en into a loop and the fallback would multiply the cost;
+2. decodes again, without biasing, each segment that copies the hotwords (Whisper's failure on
+   silence) or loops, and any stretch of speech the biased pass skipped (a prompt can make
    Whisper jump ahead: the voice activity detector finds speech that no word covers);
-3. optionally re-decodes the few segments whose low-confidence words sound like lexicon terms,
-   with those terms as hotwords, keeping the new text only if the model is more confident in it
-   (bounded to a share of the audio so that wall time stays near a plain decode);
+3. optionally (off by default: on tiny.en it cost ~30% more time and changed nothing measured)
+   re-decodes the least confident segments with hotwords that sound like what was heard there;
 4. replaces low-confidence spans that strongly match a lexicon term and records each change.
 """
 
@@ -32,7 +33,7 @@ from assistant.vocab_match import MatchSettings, correct_transcript
 log = logging.getLogger(__name__)
 
 _PAD = 0.25  # seconds of context around a re-decoded segment
-_MAX_NEW_TOKENS = 200  # per 30 s window in the biased pass
+_MAX_NEW_TOKENS = 160  # per 30 s window in the biased pass (fast dictation needs ~130)
 _WHISPER_MAX_LENGTH = 448  # prompt + decoded tokens per window
 
 
@@ -78,7 +79,7 @@ def transcribe_medical(
     hot = fit_terms(bias_terms, budget, count)
     # The biased pass runs without temperature fallback: when hotwords send tiny.en into a loop,
     # five more sampled decodes of the window cost more than decoding it again unbiased.
-    # It also caps the tokens per window: a 30 s window of fast dictation needs about 150, a loop
+    # It also caps the tokens per window: a 30 s window of fast dictation needs about 130, a loop
     # runs to Whisper's 448 (speech the cap cuts off is decoded again by _fill_gaps).
     biased = replace(decode, hotwords=join_terms(hot) or None)
     if hot:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -147,6 +148,27 @@ async def drive(path: Path, moves: int) -> list[tuple[str, str, str]]:
     return rows
 
 
+async def baseline(text: str, moves: int) -> list[tuple[str, str, str]]:
+    """The same keys on a plain Textual TextArea holding the same text: the floor."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import TextArea
+
+    class Plain(App):
+        def compose(self) -> ComposeResult:
+            yield TextArea(text, soft_wrap=True)
+
+    rows = []
+    async with Plain().run_test(size=(120, 40)) as pilot:
+        for key in ("down", "right"):
+            times = []
+            for _ in range(moves):
+                t0 = time.perf_counter()
+                await pilot.press(key)
+                times.append(time.perf_counter() - t0)
+            rows.append((f"plain TextArea '{key}' (median)", ms(statistics.median(times)), "floor"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=2000)
@@ -156,7 +178,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = build_store(Path(tmp), transcript)
         rows = asyncio.run(drive(path, args.moves))
-    print(f"Workstation on a {args.words}-word report (headless, 120x40)")
+    from assistant.tui.workspace import Workspace
+
+    text = Workspace(Settings(), None).format_transcript(transcript, "soap")
+    rows += asyncio.run(baseline(text, args.moves))
+    load = os.getloadavg()[0]
+    print(f"Workstation on a {args.words}-word report (headless, 120x40; load average {load:.1f})")
     print(f"{'step':<36} {'ms':>8}  note")
     for step, value, note in rows:
         print(f"{step:<36} {value}  {note}")

@@ -129,6 +129,13 @@ def test_folder_gives_expected_filed_skipped_and_quarantined(tmp_path: Path) -> 
     (inbox / "recorder.dss").write_bytes(b"\x02dss" + os.urandom(2000))
     sf.write(inbox / "silent.wav", np.zeros(16000 * 3, dtype="float32"), 16000)
     (inbox / "notes.txt").write_text("not audio, not scanned")
+    cut = _clip("cardiology_hf_discharge.flac", tmp_path / "whole.wav", 0, 6).read_bytes()
+    (inbox / "cut_off.wav").write_bytes(cut[: len(cut) // 3])  # header still says 6 s
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=black:s=32x32:d=1", "-an"]
+        + [str(inbox / "camera.mp4")],
+        check=True,
+    )
     db = tmp_path / "records.db"
     _new_store(db, physician="dr.lindqvist")
 
@@ -143,6 +150,8 @@ def test_folder_gives_expected_filed_skipped_and_quarantined(tmp_path: Path) -> 
         "corrupt.mp3": "not_audio",
         "recorder.dss": "not_audio",
         "silent.wav": "no_speech",
+        "cut_off.wav": "partial_audio",
+        "camera.mp4": "no_audio_stream",
     }
     assert all(r.error for r in results.values() if r.state == "quarantined")
     # a.wav: a preliminary report for the patient, waiting for its author's signature.
@@ -163,7 +172,7 @@ def test_folder_gives_expected_filed_skipped_and_quarantined(tmp_path: Path) -> 
     assert assigns == [results["b.wav"].dictation_id]
     store.close()
     jobs = dict(_rows(db, "SELECT state, count(*) FROM jobs GROUP BY state"))
-    assert jobs == {"done": 2, "quarantined": 4}
+    assert jobs == {"done": 2, "quarantined": 6}
 
     # Again, now moving files away: nothing is filed twice, and the files leave the inbox.
     done_dir, bad_dir = tmp_path / "done", tmp_path / "bad"

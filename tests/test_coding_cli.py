@@ -94,8 +94,22 @@ def test_encounter_codes_drg_and_queries_end_to_end(run, tmp_path: Path) -> None
         Encounter(patient.id, "inpatient", datetime(2026, 11, 17), datetime(2026, 11, 20),
                   discharge_disposition="home", external_id="V1"),
     )  # fmt: skip
+    from assistant.models import Section
+    from assistant.store import file_document
+
+    sections = [
+        Section("hpi", "History of present illness", "77 year old man with hypertension."),
+        Section("assessment", "Assessment", "CHF exacerbation. He denies chest pain."),
+    ]
+    doc = file_document(
+        store, doctor, patient_id=patient.id, report_type="discharge_summary",
+        text="\n".join(f"{s.title}: {s.text}" for s in sections), sections=sections,
+    )  # fmt: skip
     store.close()
     coder = ("--db", str(db), "--user", "coder1")
+    suggested = run("code", str(doc.id), *coder).output
+    assert suggested.splitlines()[0].startswith("I11.0")
+    assert "I50.9    ?" in suggested and '[assessment 0-3] "CHF"' in suggested
     physician = ("--db", str(db), "--user", "dr.okafor")
 
     out = run("encounter", "codes", "add", "V1", "I50.9", "I10", "--poa", "Y", *coder).output

@@ -51,7 +51,7 @@ def test_index_is_built_once_then_reused(index, monkeypatch: pytest.MonkeyPatch)
     again = open_index()
     assert not again.built
     assert again.path == index.path and again.path.stat().st_mtime_ns == stamp
-    assert list(index.path.parent.glob("icd10-*")) == [index.path]
+    assert list(index.path.parent.glob("icd10-*.db")) == [index.path]
     assert again.count("ICD-10-CM") > 90_000 and again.count("ICD-10-PCS") > 70_000
     again.close()
 

@@ -78,7 +78,9 @@ def test_heading_colon_starts_a_paragraph_with_the_heading_as_given(raw: str, wr
         ("The colon was normal.", "The colon was normal."),
         ("Colon cancer screening is due.", "Colon cancer screening is due."),
         ("Polyps in the colon, removed.", "Polyps in the colon, removed."),
-        ("Prep of the colon colon good.", "Prep of the colon colon good."),
+        ("Prep of the colon colon good.", "Prep of the colon: good."),
+        ("Exam colon abdomen soft.", "Exam: abdomen soft."),  # a short label, not a heading
+        ("Biopsies from colon and rectum.", "Biopsies from colon and rectum."),
         ("Site colon colon.", "Site: colon."),
         ("Assessment colon cancer, stage two.", "Assessment: Colon cancer, stage 2."),
         ("Assessment colon colon cancer.", "Assessment: Colon cancer."),

@@ -51,11 +51,12 @@ _HEADINGS = (
     "recommendations", "recommendation", "clinical indication", "comparison",
     "history and physical",
 )  # fmt: skip
-_HEADING_RE = re.compile(
-    r"(?:^|(?<=[.\n]))\s*(?P<h>"
-    + "|".join(sorted(map(re.escape, _HEADINGS), key=len, reverse=True))
-    + r")\s*[:.]\s*",
-    re.I,
+_NAMES = "|".join(sorted(map(re.escape, _HEADINGS), key=len, reverse=True))
+_HEADING_RE = re.compile(r"(?:^|(?<=[.\n]))\s*(?P<h>" + _NAMES + r")\s*[:.]\s*", re.I)
+# Raw speech-recognition output often marks a heading with a comma or a spoken "colon" only:
+# "preoperative diagnosis, acute appendicitis, procedure, laparoscopic appendectomy".
+_LOOSE_HEADING_RE = re.compile(
+    r"(?:^|(?<=[.\n,;]))\s*(?P<h>" + _NAMES + r")\s*(?:[:.,]|\s+colon\b)\s*", re.I
 )
 
 
@@ -82,11 +83,22 @@ def classify(title: str) -> tuple[str, int]:
 
 
 def split_report(report: Report | str) -> list[SectionText]:
-    """Sections of a Report as given, or of plain text by its dictated headings."""
+    """Sections of a Report as given, or of plain text by its dictated headings. Inside each,
+    headings marked only by a comma (raw speech-recognition text) start a section too."""
     if isinstance(report, Report):
         pairs = [(s.name, s.title or s.heading or s.name, s.text) for s in report.sections]
     else:
-        pairs = _split_text(report)
+        pairs = _split_text(report, _HEADING_RE)
+    finer = []
+    for name, title, text in pairs:
+        for sub_name, sub_title, sub_text in _split_text(text, _LOOSE_HEADING_RE):
+            if sub_name == "body":
+                sub_name, sub_title = name, title
+            finer.append((sub_name, sub_title, sub_text))
+    return _classified(finer)
+
+
+def _classified(pairs: list[tuple[str, str, str]]) -> list[SectionText]:
     out = []
     for order, (name, title, text) in enumerate(pairs):
         kind, priority = classify(title.replace("_", " ") or name.replace("_", " "))
@@ -94,8 +106,8 @@ def split_report(report: Report | str) -> list[SectionText]:
     return out
 
 
-def _split_text(text: str) -> list[tuple[str, str, str]]:
-    marks = list(_HEADING_RE.finditer(text))
+def _split_text(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str, str]]:
+    marks = list(pattern.finditer(text))
     pairs = []
     if not marks or marks[0].start() > 0:
         head = text[: marks[0].start()] if marks else text

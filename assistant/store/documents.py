@@ -162,8 +162,7 @@ def _add_version(
     """Write version n+1, make it current, and move the search index entry to it."""
     now = utcnow()
     old = store.one(
-        "SELECT text, section_titles FROM document_versions"
-        " WHERE document_id = ? AND version = ?",
+        "SELECT text, section_titles FROM document_versions WHERE document_id = ? AND version = ?",
         [d["id"], d["current_version"]],
     )
     version = d["current_version"] + 1

@@ -23,7 +23,7 @@ from assistant.store.documents import Document, _load
 from assistant.store.records import _encounter, _patient
 from assistant.store.roles import User
 
-COMMON_MATCHES = 5000  # above this many matches, order by date rather than bm25
+COMMON_MATCHES = 2000  # above this many matches, order by date rather than bm25
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 
 
@@ -160,14 +160,15 @@ def search(
     """Ranked search with filters and highlighted snippets; audited with the query and hits.
 
     Dates filter on when a document was first filed. Results are ordered by relevance (bm25),
-    or newest first when the words match more than ``COMMON_MATCHES`` documents.
+    or newest first when the words match more than ``COMMON_MATCHES`` documents or when the
+    search is within one patient's record.
     """
     expr = match_expression(query)
     where, params = _filters(patient_id, author_id, report_type, status, include_entered_in_error)
     with audited(store, user, "search", patient_id=patient_id) as scope:
         try:
             span = _id_range(store, date_from, date_to)
-            common = False
+            common = patient_id is not None  # a patient's matches come newest first
             if span is None:
                 rows: list[Any] = []
             elif patient_id is not None:
@@ -243,11 +244,12 @@ def _for_patient(
     offset: int,
 ) -> list[tuple[int, float | None]]:
     # One patient has few documents: start from them (CROSS JOIN fixes the join order) and test
-    # each against the index, instead of walking every match of the words.
+    # each against the index, instead of walking every match of the words. Newest first: bm25
+    # here would re-read the words' whole match lists once per matching document.
     rows = store.all(
-        "SELECT f.rowid, f.rank FROM documents d CROSS JOIN document_fts f"
+        "SELECT f.rowid, NULL FROM documents d CROSS JOIN document_fts f"
         " WHERE f.rowid = d.id AND document_fts MATCH ? AND d.id BETWEEN ? AND ?"
-        f"{''.join(' AND ' + w for w in where)} ORDER BY f.rank LIMIT ? OFFSET ?",
+        f"{''.join(' AND ' + w for w in where)} ORDER BY d.id DESC LIMIT ? OFFSET ?",
         [expr, *span, *params, limit, offset],
     )
     return [(r[0], r[1]) for r in rows]

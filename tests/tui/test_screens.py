@@ -85,3 +85,41 @@ async def test_playback_without_a_device_says_why_and_keys_remap(make) -> None:
         await pilot.pause()
         assert bar.player.position == pytest.approx(app.settings.tui.skip_seconds)
         assert app.screen.editor.playing_word is not None
+
+
+@pytest.mark.anyio
+async def test_new_dictation_appears_and_transcribes_in_a_worker(
+    make, store_path, spoken_wav
+) -> None:
+    from dataclasses import replace
+
+    from assistant.store import add_dictation, connect, find_user, get_transcript
+
+    app = make("tina")
+    app.settings = replace(
+        app.settings, transcription=replace(app.settings.transcription, use_vocabulary=False)
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "tina")
+        assert "transcribe" not in [r.kind for r in app.screen.rows]
+        # batch intake files a new dictation through its own connection
+        intake = connect(store_path)
+        tina = find_user(intake, "tina")
+        new = add_dictation(intake, tina, audio_sha256="b" * 64, path=str(spoken_wav), patient_id=1)
+        intake.close()
+        for _ in range(30):
+            await pilot.pause(0.2)
+            if "transcribe" in [r.kind for r in app.screen.rows]:
+                break
+        assert "transcribe" in [r.kind for r in app.screen.rows]
+        await open_first(pilot, app, "transcribe")
+        assert "F2 to transcribe" in screen_text(app)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen.query_one("#transcribe-progress").display
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "chest pain" in app.screen.editor.text.lower()
+        assert not app.screen.opened.needs_transcription
+        stored = get_transcript(app.workspace.store, app.workspace.user, new.id)
+        assert "chest pain" in stored.text.lower()

@@ -58,6 +58,7 @@ class EditorScreen(Screen):
         self._align_timer: Any = None
         self._clean_text = opened.text
         self._query_evidence = ""
+        self._flag_note = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -151,7 +152,10 @@ class EditorScreen(Screen):
         """Moving the cursor to a word (keys or a click) seeks the audio to it."""
         editor = self.editor
         flag = editor.flag_at_cursor()
-        self.query_one("#flag-note", Static).update(Text(flag.note if flag else ""))
+        note = flag.note if flag else ""
+        if note != self._flag_note:
+            self._flag_note = note
+            self.query_one("#flag-note", Static).update(Text(note))
         if editor.transcript is None:
             return
         index = editor.word_at_cursor()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from rich.text import Text
 from textual.message import Message
-from textual.widgets import Static
+from textual.widget import Widget
 
 from assistant.errors import AudioError
 from assistant.playback import Player
@@ -18,15 +18,20 @@ def clock(seconds: float) -> str:
     return f"{int(m)}:{s:04.1f}"
 
 
-class AudioPlayerBar(Static):
-    """Owns the Player; posts ``Position`` while playing so the editor can follow."""
+class AudioPlayerBar(Widget):
+    """Owns the Player; posts ``Position`` while playing so the editor can follow.
+
+    It renders one line and refreshes without a layout pass (a Static's update would relayout
+    the screen ten times a second while playing, and on every cursor move that seeks).
+    """
 
     @dataclass
     class Position(Message):
         seconds: float
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("no audio", **kwargs)
+        super().__init__(**kwargs)
+        self._line = Text("audio: no audio")
         self.player: Player | None = None
         self.problem: str | None = None
         self.note = ""
@@ -45,11 +50,19 @@ class AudioPlayerBar(Static):
     def show(self) -> None:
         p = self.player
         if p is None:
-            self.update(Text(f"audio: {self.note}"))
+            self._set(Text(f"audio: {self.note}"))
             return
         state = "playing" if p.playing else "paused"
         line = f"{state} {clock(p.position)} / {clock(p.duration)}  speed {p.speed:.2f}x"
-        self.update(Text(f"{line}  {self.note}"))
+        self._set(Text(f"{line}  {self.note}"))
+
+    def _set(self, line: Text) -> None:
+        if line != self._line:
+            self._line = line
+            self.refresh()
+
+    def render(self) -> Text:
+        return self._line
 
     def toggle(self, backstep: float) -> None:
         p = self.player
