@@ -189,9 +189,10 @@ class _Runner:
             else None
         )
         # Files with a sidecar first: of two copies of one recording, the one that says whose
-        # it is gets filed, and the bare copy is the one skipped as a duplicate.
+        # it is gets filed, and the bare copy is the one skipped as a duplicate. Larger files
+        # first, so that no worker is left with a long file while the others sit idle.
         found = [] if watcher else scan_folder(self.folder, self.exclude)
-        pending = deque(sorted(found, key=lambda p: sidecar_path(p) is None))
+        pending = deque(sorted(found, key=lambda p: (sidecar_path(p) is None, -_size(p))))
         in_flight: dict[Future[dict[str, Any]], _Task] = {}
         while True:
             if watcher is not None and not stop.is_set():
@@ -375,6 +376,13 @@ class _Runner:
         except OSError as e:  # the job is committed; a failed move is retried by the next run
             log.warning("could not move a file to %s: %s", dest_root, e.strerror)
             return None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def summarize(results: list[FileResult], wall_s: float, workers: int) -> dict[str, Any]:

@@ -1771,6 +1771,12 @@ def query_list_command(
 )
 @click.option("--beam-size", type=click.IntRange(min=1), help="Beam size (default: settings).")
 @click.option(
+    "--vocab/--no-vocab",
+    "use_vocabulary",
+    default=None,
+    help="Medical vocabulary biasing and correction (default: settings; off is faster).",
+)
+@click.option(
     "--settle",
     type=click.FloatRange(min=0),
     default=2.0,
@@ -1789,6 +1795,7 @@ def batch_command(
     quarantine: Path | None,
     filename_pattern: str | None,
     beam_size: int | None,
+    use_vocabulary: bool | None,
     settle: float,
     as_json: bool,
 ) -> None:
@@ -1813,7 +1820,9 @@ def batch_command(
     from assistant.batch import BatchOptions, default_workers, process_folder, summarize
     from assistant.config import with_overrides
 
-    settings = with_overrides(settings, transcription={"beam_size": beam_size})
+    settings = with_overrides(
+        settings, transcription={"beam_size": beam_size, "use_vocabulary": use_vocabulary}
+    )
     options = BatchOptions(
         workers=workers or settings.batch.workers or default_workers(),
         watch=watch,

@@ -33,7 +33,7 @@ class TranscriptionSettings:
 @dataclass(frozen=True)
 class VocabSettings:
     extra_dirs: tuple[str, ...] = ()  # site/user lexicon folders, read after the bundled one
-    prompt_token_budget: int = 120  # tokens of initial_prompt/hotwords per window (Whisper max ~224)
+    prompt_token_budget: int = 120  # hotword/prompt tokens per window (Whisper holds ~224)
     abbreviations: str = "clinical"  # how b.i.d. etc. are written: clinical | plain
 
 

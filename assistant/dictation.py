@@ -28,6 +28,7 @@ Spoken commands (see :mod:`assistant.dictation_commands` for when "colon" and "p
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
 from assistant.dictation_commands import COMMAND_WORDS, split_commands
 from assistant.dictation_numbers import UNITS, convert_quantities
@@ -43,7 +44,14 @@ from assistant.dictation_tokens import (
     word,
 )
 
-__all__ = ["SECTION_BREAK", "Token", "format_dictation", "format_incremental", "tokenize"]
+__all__ = [
+    "SECTION_BREAK",
+    "Token",
+    "format_dictation",
+    "format_incremental",
+    "join_raw",
+    "tokenize",
+]
 
 ABBREVIATION_STYLES = ("clinical", "plain")
 _BREAK_RANK = {"newline": 1, "paragraph": 2, "section": 3}
@@ -127,16 +135,21 @@ def format_dictation(
     return render(assemble(tokens, protected))
 
 
-def format_incremental(confirmed_raw: str, new_raw: str, **options: object) -> tuple[str, str]:
-    """Append ``new_raw`` to the confirmed raw text and format the whole of it again.
+def format_incremental(confirmed_raw: str, new_raw: str, **options: Any) -> str:
+    """The formatted text of ``confirmed_raw`` followed by ``new_raw`` (raw Whisper text both).
 
-    Returns ``(raw, formatted)``: keep ``raw`` as the next call's ``confirmed_raw`` and show
-    ``formatted``. Formatting everything again is what makes "scratch that" able to reach back
-    into the previous phrase and a dictated "period" able to replace Whisper's comma before it;
-    it takes milliseconds for a long dictation.
+    For live dictation: keep the raw confirmed text (``join_raw``), and after each confirmed
+    phrase show ``format_incremental(raw_so_far, phrase)``. Formatting everything again is what
+    lets "scratch that" reach back into the previous phrase and a dictated "period" replace
+    Whisper's comma before it; it takes milliseconds even for a long dictation. ``options`` are
+    those of :func:`format_dictation`.
     """
-    raw = f"{confirmed_raw.rstrip()} {new_raw.strip()}".strip()
-    return raw, format_dictation(raw, **options)  # type: ignore[arg-type]
+    return format_dictation(join_raw(confirmed_raw, new_raw), **options)
+
+
+def join_raw(confirmed_raw: str, new_raw: str) -> str:
+    """Raw text so far plus one more raw phrase, separated by one space."""
+    return f"{confirmed_raw.rstrip()} {new_raw.strip()}".strip()
 
 
 def _replace_phrases(tokens: Sequence[Token], table: dict[tuple[str, ...], str]) -> list[Token]:
@@ -191,7 +204,12 @@ class _Layout:
         if self._sentence_start():
             if text[:1].islower() and text not in _KEEP_CASE:
                 text = text[0].upper() + text[1:]
-        elif self.lower_next and text not in self.protected and text[1:].isalpha() and text[1:].islower():
+        elif (
+            self.lower_next
+            and text not in self.protected
+            and text[1:].isalpha()
+            and text[1:].islower()
+        ):
             text = text[0].lower() + text[1:]
         self.items.append(word(text))
         self.after_command = self.lower_next = False

@@ -1,10 +1,16 @@
 """Spoken commands: which dictated words are punctuation, breaks, headings, list items or edits.
 
 A few command words are also ordinary words of medicine: "colon" is an organ and "period" a
-span of time ("the postoperative period", "sigmoid colon"). Those two are commands only when a
-pause follows (Whisper's punctuation, the end of the text or another command) and the word before them does not make them a noun; "<heading> colon" is a section
-heading when the heading starts a sentence. Multi-word commands starting with an adjective
-("new line", "next section") are prose after a determiner ("a new line of therapy").
+span of time ("sigmoid colon", "the postoperative period"). They are punctuation only when the
+word before them does not make them a noun (a determiner, "sigmoid", "postoperative"...) and a
+pause follows: Whisper's punctuation, the end of the text, another command or a capitalised
+word (Whisper capitalises a new sentence even without a full stop). "colon" is also ":" after
+a short label opening a sentence ("Exam colon abdomen soft"). "<heading> colon" (or Whisper's
+"Heading:") at a sentence start is a heading command when the heading is one of ``headings``;
+"Assessment colon cancer" keeps the organ ("Assessment: Colon cancer"). "colon"/"period" with
+nothing before them to punctuate stay words. Multi-word commands starting with an adjective
+("new line", "next section") are prose after a determiner or before "of" ("a new line of
+therapy"). "scratch that" is applied here, so later steps see the text as finally dictated.
 """
 
 from __future__ import annotations

@@ -23,20 +23,20 @@ _ONES_WORDS = (
     "fifteen sixteen seventeen eighteen nineteen"
 ).split()
 ONES = {w: n for n, w in enumerate(_ONES_WORDS)}
-TENS = {w: 10 * n for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+TENS = {
+    w: 10 * n
+    for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
+}
 _ORD_ONES = (
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
     "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
 ).split()
 ORDINALS = {w: n for n, w in enumerate(_ORD_ONES, 1)}
 ORDINALS.update({w.replace("ty", "tieth"): n for w, n in TENS.items()})
-MONTHS = {
-    m: n
-    for n, m in enumerate(
-        "january february march april may june july august september october november december".split(),
-        1,
-    )
-}
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+)
+MONTHS = {m: n for n, m in enumerate(_MONTH_NAMES.split(), 1)}
 _AMBIGUOUS_MONTHS = frozenset({"may", "march"})  # months only when Whisper capitalised them
 
 _DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
@@ -193,8 +193,9 @@ def _spoken(keys: Sequence[str], i: int) -> Number | None:
         return _bare_point(keys, i)
     texts = [g for g, _ in groups]
     joined = _join(texts)
-    if joined is None:
-        texts, joined = texts[:1], texts[0]
+    while joined is None:  # the longest run of groups that reads as one number
+        texts = texts[:-1]
+        joined = _join(texts)
     end = groups[len(texts) - 1][1]
     small = len(texts) == 1 and int(joined) < 10 and end == i + 1
     if _at(keys, end) == "point" and (dec := _decimal(keys, end + 1)):
@@ -245,12 +246,17 @@ def _unit(keys: Sequence[str], j: int, value: float, recent: Sequence[str]) -> t
     for n in range(_UNIT_MAX, 0, -1):
         if (abbr := UNITS.get(tuple(keys[j : j + n]))) and j + n <= len(keys):
             return abbr, j + n
-    if _at(keys, j) in ("degrees", "degree") and _TEMPERATURE & set(recent):
+    if _at(keys, j) in ("degrees", "degree") and _TEMPERATURE.intersection(_clause(recent)):
         if 90 <= value <= 110:
             return "°F", j + 1
         if 30 <= value <= 45:
             return "°C", j + 1
     return "", j
+
+
+def _clause(recent: Sequence[str]) -> Sequence[str]:
+    """The words of ``recent`` after its last mark or command (their keys are "")."""
+    return recent[len(recent) - list(recent)[::-1].index("") :] if "" in recent else recent
 
 
 def _quantity(
@@ -272,12 +278,14 @@ def _quantity(
         if age and (follows.endswith("-old") or _at(keys, j + 1) == "old"):
             end = j + 1 if follows.endswith("-old") else j + 2
             return [word(f"{text}-{age}-old")], end
-        measured = bool(MEASURED.intersection(recent[-2:])) and follows != "of"
+        measured = bool(MEASURED.intersection(_clause(recent[-2:]))) and follows != "of"
         wanted = not num.small or follows in QUANTITY or measured
         if not num.spoken or not wanted:
             return None if num.spoken else ([tokens[i]], j)
     if unit in DOSE_UNITS and "." in text:
         text = text.rstrip("0").rstrip(".")  # Joint Commission: no trailing zero in a dose
+    if num.spoken and len(num.groups) == 1 and text.isdigit() and int(text) >= 1000:
+        text = f"{int(text):,}"  # ISMP: commas from 1,000 ("5,000 units"); not "twenty twenty"
     if not unit:
         return [word(text)], j
     if unit in _ATTACHED:
@@ -290,9 +298,9 @@ def _pair(tokens: Sequence[Token], keys: Sequence[str], num: Number) -> tuple[st
     j = num.end
     if _at(keys, j) == "over" and (den := number_at(tokens, keys, j + 1)):
         return f"{num.text}/{den.text}", den.end
-    if keys[j : j + 2] == ["out", "of"] and (den := number_at(tokens, keys, j + 2)):
-        if den.value in (4, 5, 10):
-            return f"{num.text}/{den.text}", den.end
+    den = number_at(tokens, keys, j + 2) if keys[j : j + 2] == ["out", "of"] else None
+    if den and den.value in (4, 5, 10):  # pain "7/10", strength "4/5"
+        return f"{num.text}/{den.text}", den.end
     if _at(keys, j) == "to" and (hi := number_at(tokens, keys, j + 1)):
         after = _at(keys, hi.end)
         if after in QUANTITY or _unit(keys, hi.end, hi.value, ())[0]:

@@ -66,6 +66,16 @@ class CodingEngine:
     def describe(self, code: str) -> Any:
         return self._run(lambda: self._idx().get(code))
 
+    def edits(self, codes: list[Any], age: int | None, sex: str | None) -> list[Any]:
+        """Code edits (excludes1, code first, use additional, not billable, MCE)."""
+
+        def run() -> list[Any]:
+            from assistant.coding.edits import validate_codes
+
+            return validate_codes(codes, age, sex, index=self._idx())
+
+        return self._run(run)
+
     def group(self, claim: Any) -> Any:
         from assistant.coding.drg import group_drg
 

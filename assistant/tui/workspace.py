@@ -56,6 +56,7 @@ class Opened:
     transcript: Transcript | None = None
     transcript_id: int | None = None
     query_id: int | None = None
+    reviewed: frozenset[str] = frozenset()  # flagged spans marked reviewed ("seg:<id>")
     read_only: bool = False
     needs_transcription: bool = False
 
@@ -129,7 +130,7 @@ class Workspace:
     def changed(self) -> bool:
         """True when another connection (batch, another user) committed since the last call."""
         version = self.store.one("PRAGMA data_version")[0]
-        changed = self._data_version is not None and version != self._data_version
+        changed = version != self._data_version
         self._data_version = version
         return changed
 
@@ -157,6 +158,7 @@ class Workspace:
         from assistant.store import get_dictation, get_document, worklist
 
         user = self.me()
+        self.changed()  # what is shown now is the baseline for the next change
         now = datetime.now(UTC)
         rows: list[Row] = []
         for n, item in enumerate(worklist(self.store, user)):
@@ -203,7 +205,7 @@ class Workspace:
         user = self.me()
         doc = get_document(self.store, user, document_id, version)
         patient = get_patient(self.store, user, doc.patient_id)
-        transcript, transcript_id, audio = self._transcript_of(doc.dictation_id)
+        transcript, transcript_id, audio, reviewed = self._transcript_of(doc.dictation_id)
         editable = doc.status in ("draft", "preliminary") and self.can("edit_draft")
         return Opened(
             title=f"{doc.report_type} {doc.id} v{doc.version.version}",
@@ -217,6 +219,7 @@ class Workspace:
             audio_path=audio,
             transcript=transcript,
             transcript_id=transcript_id,
+            reviewed=reviewed,
             read_only=read_only or version is not None or not editable,
         )
 
@@ -229,7 +232,7 @@ class Workspace:
         if d.patient_id is not None:
             p = get_patient(self.store, user, d.patient_id)
             name = f"{p.family_name}, {p.given_name} ({p.mrn})"
-        transcript, transcript_id, _ = self._transcript_of(dictation_id)
+        transcript, transcript_id, _, reviewed = self._transcript_of(dictation_id)
         text = self.format_transcript(transcript, d.report_type) if transcript else ""
         return Opened(
             title=f"Dictation {d.id}",
@@ -242,6 +245,7 @@ class Workspace:
             audio_path=d.path,
             transcript=transcript,
             transcript_id=transcript_id,
+            reviewed=reviewed,
             read_only=not self.can("edit_draft"),
             needs_transcription=transcript is None,
         )
@@ -270,9 +274,10 @@ class Workspace:
             read_only=True,
         )
 
-    def _transcript_of(self, dictation_id: int | None) -> tuple[Transcript | None, int | None, Any]:
+    def _transcript_of(self, dictation_id: int | None) -> tuple[Any, ...]:
+        """(transcript, its id, audio path, reviewed spans) of a dictation."""
         if dictation_id is None:
-            return None, None, None
+            return None, None, None, frozenset()
         from assistant.store import get_dictation, get_transcript
         from assistant.transcribe import transcript_from_dict
 
@@ -280,8 +285,8 @@ class Workspace:
         try:
             stored = get_transcript(self.store, self.me(), dictation_id)
         except NotFound:
-            return None, None, d.path
-        return transcript_from_dict(stored.transcript), stored.id, d.path
+            return None, None, d.path, frozenset()
+        return transcript_from_dict(stored.transcript), stored.id, d.path, stored.reviewed_spans
 
     def format_transcript(self, transcript: Transcript, report_type: str | None) -> str:
         from assistant.dictation import format_dictation
@@ -407,7 +412,9 @@ class Workspace:
         flags = []
         if opened.transcript is not None:
             flags = [
-                f"segment {s.id} ({', '.join(s.flags)})" for s in opened.transcript.flagged_segments
+                f"segment {s.id} ({', '.join(s.flags)})"
+                for s in opened.transcript.flagged_segments
+                if f"seg:{s.id}" not in opened.reviewed
             ]
         return review_completeness(
             report,
@@ -419,6 +426,14 @@ class Workspace:
             unreviewed_flags=flags,
             unsigned_max_age_hours=self.settings.reports.unsigned_max_age_hours,
         )
+
+    def mark_reviewed(self, opened: Opened, spans: list[str]) -> Opened:
+        from assistant.store import mark_reviewed
+
+        if opened.transcript_id is None:
+            raise NotFound("There is no transcript to review.")
+        stored = mark_reviewed(self.store, self.me(), opened.transcript_id, spans)
+        return replace(opened, reviewed=stored.reviewed_spans)
 
     # -- transcription -----------------------------------------------------------------------
 
@@ -456,6 +471,11 @@ class Workspace:
         order = [c.code for c in self.codes(encounter_id) if c.system == system]
         order = [code, *[c for c in order if c != code]]
         return set_sequence(self.store, self.me(), encounter_id, system, order)
+
+    def complete_coding(self, encounter_id: int) -> None:
+        from assistant.store import complete_coding
+
+        complete_coding(self.store, self.me(), encounter_id)
 
     def claim(self, encounter_id: int) -> Any:
         """The grouper's input for an encounter's codes, or None without a diagnosis."""

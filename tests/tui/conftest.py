@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from tui_support import PASSWORDS
 
 from assistant.config import Settings, TuiSettings
 from assistant.models import Encounter, Patient
@@ -29,12 +30,6 @@ from assistant.store import (
     sign,
 )
 
-PASSWORDS = {
-    "admin": "admin-pass-1",
-    "drsmith": "smith-pass-1",
-    "tina": "tina-pass-1",
-    "cody": "cody-pass-1",
-}
 SIGNED_TEXT = (
     "DISCHARGE DIAGNOSES:\nAcute on chronic systolic congestive heart failure. Hypertension.\n\n"
     "HOSPITAL COURSE:\nTreated with intravenous furosemide. He denies chest pain.\n\n"

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORDS
-from test_workflows import SIZE, open_first, screen_text, sign_in, type_text
+from tui_support import PASSWORDS, SIZE, open_first, screen_text, sign_in, type_text
 
 from assistant.tui.screens.chart import ChartScreen
 from assistant.tui.screens.document import DocumentScreen
@@ -116,10 +115,47 @@ async def test_new_dictation_appears_and_transcribes_in_a_worker(
         assert "F2 to transcribe" in screen_text(app)
         await pilot.press("f2")
         await pilot.pause()
-        assert app.screen.query_one("#transcribe-progress").display
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "chest pain" in app.screen.editor.text.lower()
         assert not app.screen.opened.needs_transcription
+        bar = app.screen.query_one("#transcribe-progress")
+        assert bar.progress > 50 and not bar.display  # progress was reported, then hidden
         stored = get_transcript(app.workspace.store, app.workspace.user, new.id)
         assert "chest pain" in stored.text.lower()
+
+
+@pytest.mark.anyio
+async def test_possibly_invented_span_is_reviewed_and_leaves_the_deficiencies(make, store) -> None:
+    from assistant.models import Provenance, Segment, Transcript, Word
+    from assistant.store import find_user, get_transcript, save_transcript
+    from assistant.transcribe import transcript_to_dict
+
+    said = [
+        Word(" The", 0, 0.2, 0.9),
+        Word(" patient", 0.2, 0.6, 0.9),
+        Word(" coughs.", 0.6, 1, 0.9),
+    ]
+    invented = [Word(" Thank", 1.5, 1.7, 0.9), Word(" you.", 1.7, 2.0, 0.9)]
+    transcript = Transcript(
+        (
+            Segment(0, 0, 1, " The patient coughs.", tuple(said)),
+            Segment(1, 1.5, 2, " Thank you.", tuple(invented), flags=("stock_phrase",)),
+        ),
+        Provenance("c" * 64, 2.0, "tiny.en", ""),
+    )
+    tina = find_user(store, "tina")
+    save_transcript(store, tina, 1, transcript_to_dict(transcript))
+    app = make("tina")
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "tina")
+        await open_first(pilot, app, "review")
+        deficiencies = app.screen.query_one("#deficiencies")
+        assert "unreviewed_flag" in [d.kind for d in deficiencies.found]
+        await pilot.press("f3")
+        assert app.screen.editor.selected_text == "Thank you"
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "unreviewed_flag" not in [d.kind for d in deficiencies.found]
+        assert not app.screen.editor.flags
+    assert get_transcript(store, tina, 1).reviewed_spans == {"seg:1"}

@@ -5,8 +5,7 @@ real store. After a deliberate change of the look: --snapshot-update, then look 
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORDS
-from test_workflows import open_first
+from tui_support import PASSWORDS, open_first
 
 SIZE = (120, 36)
 

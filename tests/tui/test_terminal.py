@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORDS
+from tui_support import PASSWORDS
 
 ASSISTANT = Path(sys.executable).with_name("assistant")
 

@@ -5,62 +5,21 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import PASSWORDS
 from textual.widgets.text_area import Selection
+from tui_support import PASSWORDS, SIZE, open_first, sign_in, type_text, worklist_kinds
 
-from assistant.store import file_document, find_user, get_document, list_codes, list_queries
-from assistant.tui.screens.editor import EditorScreen
+from assistant.store import (
+    file_document,
+    find_user,
+    get_document,
+    list_codes,
+    list_documents,
+    list_queries,
+    worklist,
+)
 from assistant.tui.screens.worklist import WorklistScreen
 from assistant.tui.widgets.coding_panel import CodingPanel
 from assistant.tui.widgets.transcript_editor import TranscriptEditor
-
-SIZE = (140, 45)
-
-
-async def type_text(pilot, text: str) -> None:
-    for ch in text:
-        await pilot.press("space" if ch == " " else ch)
-
-
-async def sign_in(pilot, username: str) -> None:
-    """The app was built with the username: the password field has the focus."""
-    await type_text(pilot, PASSWORDS[username])
-    await pilot.press("enter")
-    await pilot.pause()
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
-
-
-def screen_text(app) -> str:
-    """What the terminal shows, as plain text (the same render as a screenshot)."""
-    import io
-
-    from rich.console import Console
-
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), record=True)
-    console.print(
-        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    )
-    return console.export_text()
-
-
-def worklist_kinds(app) -> list[str]:
-    return [r.kind for r in app.screen.rows]
-
-
-async def open_first(pilot, app, kind: str) -> None:
-    screen = app.screen
-    table = screen.query_one("#worklist")
-    keys = [r.key for r in screen.rows]
-    wanted = next(r for r in screen.rows if r.kind == kind)
-    table.move_cursor(row=table.get_row_index(wanted.key))
-    assert wanted.key in keys
-    await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(app.screen, EditorScreen)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.mark.anyio
@@ -135,6 +94,29 @@ async def test_physician_signs_with_password(make, store) -> None:
         signed = get_document(store, dr, doc_id)
         assert (signed.status, signed.version.signed_by) == ("final", dr.id)
         assert app.screen.editor.read_only is False  # the author may amend a signed report
+        # amend: edit the signed text, give a reason, re-enter the password
+        editor = app.screen.editor
+        editor.move_cursor(editor.location(editor.text.index("Fluids.") + len("Fluids.")))
+        await type_text(pilot, " Rest.")
+        await pilot.press("ctrl+t")
+        await type_text(pilot, "added advice")
+        await pilot.press("enter")
+        await type_text(pilot, PASSWORDS["drsmith"])
+        await pilot.press("enter")
+        await pilot.pause()
+        amended = get_document(store, dr, doc_id)
+        assert amended.status == "amended" and amended.version.reason == "added advice"
+        assert "Fluids. Rest." in amended.version.text
+        # addendum: a new signed document appended to this one
+        await pilot.press("ctrl+b")
+        await type_text(pilot, "Chest x-ray clear.")
+        await pilot.press("enter")
+        await type_text(pilot, PASSWORDS["drsmith"])
+        await pilot.press("enter")
+        await pilot.pause()
+        (addendum,) = list_documents(store, dr, parent_id=doc_id)
+        assert (addendum.relation, addendum.status) == ("appends", "final")
+        assert addendum.version.text == "Chest x-ray clear."
 
 
 @pytest.mark.anyio
@@ -174,6 +156,13 @@ async def test_coder_accepts_a_code_and_the_physician_answers_a_query(make, stor
         await pilot.pause()
         (query,) = list_queries(store, cody, encounter_id=1)
         assert query.status == "open" and "heart failure" in query.evidence.lower()
+        # coding done: the encounter leaves the coder's worklist
+        assigned = panel.query_one("#assigned")
+        assigned.focus()
+        assigned.highlighted = 0
+        await pilot.press("c")
+        await pilot.pause()
+        assert "code" not in [i.kind for i in worklist(store, cody)]
 
     app = make("drsmith")
     async with app.run_test(size=SIZE) as pilot:

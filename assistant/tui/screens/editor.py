@@ -44,6 +44,7 @@ class EditorScreen(Screen):
         Binding("f3", "next_flag", "Next flag", id="next_flag"),
         Binding("shift+f3", "previous_flag", "Prev flag", id="previous_flag", show=False),
         Binding("f4", "undo_correction", "Undo fix", id="undo_correction"),
+        Binding("ctrl+r", "reviewed", "Reviewed", id="reviewed"),
         Binding("ctrl+f", "follow", "Follow", id="follow"),
         Binding("f2", "transcribe", "Transcribe", id="transcribe"),
         Binding("escape", "close", "Close", id="close"),
@@ -102,6 +103,7 @@ class EditorScreen(Screen):
         signed = opened.document is not None and opened.document.status in ("final", "amended")
         amendable = signed and user.can("amend") and opened.document.author_id == user.id
         editor.read_only = opened.read_only and not amendable
+        editor.reviewed = opened.reviewed
         editor.set_transcript(opened.transcript)
         self._clean_text = editor.text
         self.dirty = False
@@ -231,6 +233,19 @@ class EditorScreen(Screen):
         original = self.editor.undo_correction()
         if original is None:
             self.notify("The cursor is not on a vocabulary correction.", severity="warning")
+
+    def action_reviewed(self) -> None:
+        """Mark the possibly invented span under the cursor as reviewed (kept in the store)."""
+        flag = self.editor.flag_at_cursor("invented")
+        if flag is None or flag.segment is None:
+            self.notify("The cursor is not on a possibly invented span.", severity="warning")
+            return
+        opened = self._try(self.app.workspace.mark_reviewed, self.opened, [f"seg:{flag.segment}"])
+        if opened is not None:
+            self.opened = opened
+            self.editor.reviewed = opened.reviewed
+            self.editor.align()
+            self.show_deficiencies()
 
     # -- document actions --------------------------------------------------------------------
 

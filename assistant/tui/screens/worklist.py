@@ -69,6 +69,8 @@ class WorklistScreen(Screen):
 
     def show_rows(self) -> None:
         table = self.query_one(DataTable)
+        if not table.columns:  # a refresh that arrives before on_mount has built the table
+            return
         words = self.query_one("#filter", Input).value.lower().split()
         rows = [r for r in self.rows if all(w in self._haystack(r) for w in words)]
         sort_key = COLUMNS[self.sort_index][0]

@@ -46,7 +46,11 @@ class AssignedList(OptionList):
     BINDINGS = [
         Binding("p", "principal", "Principal"),
         Binding("delete,d", "remove", "Remove"),
+        Binding("c", "complete", "Coding done"),
     ]
+
+    def action_complete(self) -> None:
+        self.query_ancestor(CodingPanel).complete()
 
     def action_principal(self) -> None:
         self.query_ancestor(CodingPanel).assigned_action("principal")
@@ -76,6 +80,7 @@ class CodingPanel(Vertical):
         yield Static("Assigned (principal first)", classes="panel-title")
         yield AssignedList(id="assigned")
         yield Static("", id="drg")
+        yield Static("", id="edits")
         yield Input(placeholder="look up codes: words or a code", id="code-search")
         yield OptionList(id="code-results")
         yield Static("", id="code-notes")
@@ -124,17 +129,24 @@ class CodingPanel(Vertical):
     @work(thread=True, exclusive=True, group="drg", exit_on_error=False)
     def regroup(self, encounter_id: int) -> None:
         claim = self.app.call_from_thread(self.app.workspace.claim, encounter_id)
+        edits: list[str] = []
         if claim is None:
             line = "MS-DRG: no diagnosis yet"
         else:
+            codes = [claim.principal.code, *(d.code for d in claim.secondary), *claim.procedures]
             try:
                 r = self.app.coding.group(claim)
                 weight = f"{r.relative_weight:.4f}" if r.relative_weight is not None else "-"
                 line = f"MS-DRG {r.drg or '-'} {r.description} (weight {weight}, {r.severity})"
+                found = self.app.coding.edits(codes, claim.age, claim.sex)
+                edits = [f"{e.severity}: {e.message}" for e in found]
             except AssistantError as e:
                 line = f"MS-DRG: {e}"
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.query_one("#drg", Static).update, Text(line))
+            self.app.call_from_thread(
+                self.query_one("#edits", Static).update, Text("\n".join(edits))
+            )
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -194,6 +206,16 @@ class CodingPanel(Vertical):
             self.app.notify(str(e), severity="error")
             return
         self.show_assigned(codes)
+
+    def complete(self) -> None:
+        if self.encounter_id is None:
+            return
+        try:
+            self.app.workspace.complete_coding(self.encounter_id)
+        except AssistantError as e:
+            self.app.notify(str(e), severity="error")
+            return
+        self.app.notify(f"Encounter {self.encounter_id} coded; it leaves your worklist.")
 
     # -- look-up -----------------------------------------------------------------------------
 

@@ -9,7 +9,10 @@ from textual.widgets import Static
 
 
 class DeficiencyList(Static):
+    found: list[Any] = []
+
     def show_deficiencies(self, found: list[Any]) -> None:
+        self.found = found
         if not found:
             self.update("No deficiencies.")
             return

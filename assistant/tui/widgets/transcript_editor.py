@@ -39,6 +39,7 @@ class Flag:
     end: int
     note: str
     correction: int | None = None  # index into transcript.corrections
+    segment: int | None = None  # the flagged segment's id, for "invented"
 
 
 class TranscriptEditor(TextArea):
@@ -53,6 +54,7 @@ class TranscriptEditor(TextArea):
         self._line_starts: list[int] = [0]
         self.playing_word: int | None = None
         self.evidence: tuple[int, int] | None = None
+        self.reviewed: frozenset[str] = frozenset()  # "seg:<id>" of spans already reviewed
 
     # -- marks -------------------------------------------------------------------------------
 
@@ -71,7 +73,7 @@ class TranscriptEditor(TextArea):
         if self.transcript is not None:
             words = self.transcript.words
             self.spans = align_words(words, text)
-            self.flags = _flags(self.transcript, self.spans)
+            self.flags = _flags(self.transcript, self.spans, self.reviewed)
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -173,7 +175,7 @@ class TranscriptEditor(TextArea):
         return original
 
 
-def _flags(transcript: Transcript, spans: list[WordSpan]) -> list[Flag]:
+def _flags(transcript: Transcript, spans: list[WordSpan], reviewed: frozenset[str]) -> list[Flag]:
     by_index = {s.index: s for s in spans}
     words = transcript.words
     flags: list[Flag] = []
@@ -195,10 +197,11 @@ def _flags(transcript: Transcript, spans: list[WordSpan]) -> list[Flag]:
     offset = 0
     for seg in transcript.segments:
         count = len(seg.words)
-        if seg.flags:
+        if seg.flags and f"seg:{seg.id}" not in reviewed:
             inside = [by_index[i] for i in range(offset, offset + count) if i in by_index]
             if inside:
                 note = f"possibly invented ({', '.join(seg.flags)})"
-                flags.append(Flag("invented", inside[0].start, inside[-1].end, note))
+                start, end = inside[0].start, inside[-1].end
+                flags.append(Flag("invented", start, end, note, segment=seg.id))
         offset += count
     return flags
