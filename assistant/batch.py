@@ -108,9 +108,9 @@ def default_workers(cores: int | None = None) -> int:
 
     Much of a file's work (decoding the container, VAD, features, the Python around the
     model) runs on one thread whatever ``cpu_threads`` says, so one process per core keeps
-    every core busy; benchmarks/bench_batch.py measured 1-thread workers using no more CPU
-    per audio second than 2-thread ones (and less than plain faster-whisper). Past 4 cores,
-    two threads per worker halves the model copies in memory.
+    every core busy. benchmarks/bench_batch.py on 2 shared cores: 2 workers x 1 thread took
+    55 s and 32 CPU s where 1 worker x 2 threads took 67 s and 38 CPU s. Past 4 cores, two
+    threads per worker halves the model copies in memory.
     """
     cores = cores or cpu_count()
     return cores if cores <= 4 else cores // 2

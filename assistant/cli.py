@@ -142,16 +142,33 @@ def _report_notes(path: Path, clip: Any, transcript: Any) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write NAME.<format> files into this folder instead of printing.",
 )
+@click.option("--type", "report_type", help="Report type, to bias toward its vocabulary.")
+@click.option("--specialty", help="Specialty, to bias toward its vocabulary (e.g. cardiology).")
+@click.option(
+    "--vocab/--no-vocab",
+    "use_vocab",
+    default=None,
+    help="Medical vocabulary biasing and correction (default on; settings: use_vocabulary).",
+)
 @_transcription_options
 @click.pass_obj
 def transcribe_command(
-    settings: Any, files: tuple[Path, ...], fmt: str, out: Path | None, **model_options: Any
+    settings: Any,
+    files: tuple[Path, ...],
+    fmt: str,
+    out: Path | None,
+    report_type: str | None,
+    specialty: str | None,
+    use_vocab: bool | None,
+    **model_options: Any,
 ) -> None:
     """Transcribe audio or video files with the local Whisper model.
 
-    Accepts WAV, FLAC, MP3, OGG/Opus, M4A and the audio track of video files. Silence and noise
-    are reported as "no speech"; segments that look invented are flagged on stderr (and in the
-    JSON). A file that cannot be read is reported and skipped; the exit status is then 1.
+    Accepts WAV, FLAC, MP3, OGG/Opus, M4A and the audio track of video files. Decoding is
+    biased toward the medical vocabulary (of --type/--specialty when given) and uncertain words
+    are corrected against it; each correction is in the JSON. Silence and noise are reported
+    as "no speech"; segments that look invented are flagged on stderr (and in the JSON). A file
+    that cannot be read is reported and skipped; the exit status is then 1.
 
     \b
     Examples:
@@ -160,8 +177,10 @@ def transcribe_command(
       assistant transcribe --format json --model ~/models/whisper-small-ct2 note.m4a
     """
     from assistant.audio import load_audio
-    from assistant.transcribe import transcribe_clip
+    from assistant.config import with_overrides
+    from assistant.pipeline import transcribe_medical
 
+    settings = with_overrides(settings, transcription={"use_vocabulary": use_vocab})
     transcriber = None
     failed = 0
     if out is not None:
@@ -171,7 +190,9 @@ def transcribe_command(
             clip = load_audio(path)
             if transcriber is None:  # load the model only once there is audio to decode
                 transcriber = _make_transcriber(settings, **model_options)
-            transcript = transcribe_clip(transcriber, clip)
+            transcript = transcribe_medical(
+                transcriber, clip, settings, report_type=report_type, specialty=specialty
+            )
         except AssistantError as e:
             if len(files) == 1:
                 raise

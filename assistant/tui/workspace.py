@@ -15,13 +15,15 @@ from typing import Any
 
 from assistant.config import Settings
 from assistant.errors import AccessDenied, NotFound, TemplateError
-from assistant.models import Code, Report, Section, Transcript
+from assistant.models import Report, Section, Transcript
 from assistant.store import (
     Document,
     Store,
     User,
     WorklistItem,
 )
+from assistant.tui.workspace_coding import CodingAndSearch
+from assistant.tui.workspace_documents import DocumentActions
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +89,9 @@ def sections_text(sections: tuple[Section, ...]) -> str:
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
-class Workspace:
+class Workspace(DocumentActions, CodingAndSearch):
+    """The signed-in user's view of the store; every call checks the role and is audited."""
+
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
@@ -309,252 +313,3 @@ class Workspace:
             return build_report(text, report_type, self.templates)
         except TemplateError:  # a type no template knows (an imported document): best fit
             return build_report(text, None, self.templates)
-
-    # -- document actions --------------------------------------------------------------------
-
-    def save(self, opened: Opened, text: str, *, submit: bool = False) -> Opened:
-        """Save as a draft (or submit as preliminary): file it the first time, then revise."""
-        from assistant.store import file_document, revise
-
-        user = self.me()
-        sections = self.report(text, opened.report_type).sections
-        status = "preliminary" if submit else "draft"
-        if opened.document is None:
-            if opened.patient_id is None:
-                raise NotFound("This dictation has no patient yet; HIM assigns it first.")
-            doc = file_document(
-                self.store,
-                user,
-                patient_id=opened.patient_id,
-                encounter_id=opened.encounter_id,
-                report_type=opened.report_type,
-                text=text,
-                sections=sections,
-                dictation_id=opened.dictation_id,
-                status=status,
-                author=self._author_for(opened),
-            )
-        else:
-            doc = revise(
-                self.store,
-                user,
-                opened.document.id,
-                text=text,
-                sections=sections,
-                status=status if submit else None,
-            )
-        return self._reload(opened, doc)
-
-    def _author_for(self, opened: Opened) -> str | None:
-        """The dictating physician, when the dictation names one the store knows."""
-        from assistant.store import find_user, get_dictation
-
-        if opened.dictation_id is None or self.me().role == "physician":
-            return None
-        author = get_dictation(self.store, self.me(), opened.dictation_id).author
-        if not author:
-            return None
-        try:
-            found = find_user(self.store, author)
-        except NotFound:
-            return None
-        return found.username if found.role == "physician" and found.active else None
-
-    def sign(self, opened: Opened, password: str) -> Opened:
-        from assistant.store import sign
-
-        return self._reload(
-            opened, sign(self.store, self.me(), self._doc_id(opened), password=password)
-        )
-
-    def amend(self, opened: Opened, text: str, reason: str, password: str) -> Opened:
-        from assistant.store import amend
-
-        sections = self.report(text, opened.report_type).sections
-        doc = amend(
-            self.store,
-            self.me(),
-            self._doc_id(opened),
-            text=text,
-            reason=reason,
-            password=password,
-            sections=sections,
-        )
-        return self._reload(opened, doc)
-
-    def addendum(self, opened: Opened, text: str, password: str) -> Document:
-        from assistant.store import add_addendum
-
-        return add_addendum(
-            self.store, self.me(), self._doc_id(opened), text=text, password=password
-        )
-
-    def _doc_id(self, opened: Opened) -> int:
-        if opened.document is None:
-            raise NotFound("Save the report first.")
-        return opened.document.id
-
-    def _reload(self, opened: Opened, doc: Document) -> Opened:
-        fresh = self.open_document(doc.id)
-        return replace(fresh, query_id=opened.query_id)
-
-    def deficiencies(self, opened: Opened, text: str) -> list[Any]:
-        from assistant.reports import review_completeness
-
-        report = self.report(text, opened.report_type)
-        template = self.templates.get(report.report_type)
-        if template is None:
-            return []
-        doc = opened.document
-        created = datetime.fromisoformat(doc.created_at) if doc else None
-        signed = doc.version.signed_at if doc else None
-        codes = self.codes(opened.encounter_id) if opened.encounter_id else []
-        flags = []
-        if opened.transcript is not None:
-            flags = [
-                f"segment {s.id} ({', '.join(s.flags)})"
-                for s in opened.transcript.flagged_segments
-                if f"seg:{s.id}" not in opened.reviewed
-            ]
-        return review_completeness(
-            report,
-            template,
-            signed_at=datetime.fromisoformat(signed) if signed else None,
-            created_at=created,
-            now=datetime.now(UTC),
-            diagnosis_codes=[c for c in codes if c.system == "ICD-10-CM"],
-            unreviewed_flags=flags,
-            unsigned_max_age_hours=self.settings.reports.unsigned_max_age_hours,
-        )
-
-    def mark_reviewed(self, opened: Opened, spans: list[str]) -> Opened:
-        from assistant.store import mark_reviewed
-
-        if opened.transcript_id is None:
-            raise NotFound("There is no transcript to review.")
-        stored = mark_reviewed(self.store, self.me(), opened.transcript_id, spans)
-        return replace(opened, reviewed=stored.reviewed_spans)
-
-    # -- transcription -----------------------------------------------------------------------
-
-    def save_transcription(self, opened: Opened, transcript: Transcript) -> Opened:
-        from assistant.store import save_transcript
-        from assistant.transcribe import transcript_to_dict
-
-        if opened.dictation_id is None:
-            raise NotFound("Nothing to transcribe.")
-        save_transcript(self.store, self.me(), opened.dictation_id, transcript_to_dict(transcript))
-        return self.open_dictation(opened.dictation_id)
-
-    # -- coding and queries ------------------------------------------------------------------
-
-    def codes(self, encounter_id: int | None) -> list[Any]:
-        from assistant.store import list_codes
-
-        if encounter_id is None:
-            return []
-        return list_codes(self.store, self.me(), encounter_id)
-
-    def add_code(self, encounter_id: int, code: Code, principal: bool = False) -> list[Any]:
-        from assistant.store import add_code
-
-        return add_code(self.store, self.me(), encounter_id, code, principal=principal)
-
-    def remove_code(self, encounter_id: int, system: str, code: str) -> list[Any]:
-        from assistant.store import remove_code
-
-        return remove_code(self.store, self.me(), encounter_id, system, code)
-
-    def make_principal(self, encounter_id: int, system: str, code: str) -> list[Any]:
-        from assistant.store import set_sequence
-
-        order = [c.code for c in self.codes(encounter_id) if c.system == system]
-        order = [code, *[c for c in order if c != code]]
-        return set_sequence(self.store, self.me(), encounter_id, system, order)
-
-    def complete_coding(self, encounter_id: int) -> None:
-        from assistant.store import complete_coding
-
-        complete_coding(self.store, self.me(), encounter_id)
-
-    def claim(self, encounter_id: int) -> Any:
-        """The grouper's input for an encounter's codes, or None without a diagnosis."""
-        from assistant.coding.drg import Claim, Diagnosis
-        from assistant.store import get_encounter, get_patient
-
-        codes = self.codes(encounter_id)
-        dx = [c for c in codes if c.system == "ICD-10-CM"]
-        if not dx:
-            return None
-        enc = get_encounter(self.store, self.me(), encounter_id)
-        patient = get_patient(self.store, self.me(), enc.patient_id)
-        age = 0
-        if patient.birth_date is not None:
-            ref = (enc.admit_date or datetime.now(UTC)).date()
-            born = patient.birth_date
-            age = ref.year - born.year - ((ref.month, ref.day) < (born.month, born.day))
-        return Claim(
-            principal=Diagnosis(dx[0].code, dx[0].poa),
-            secondary=tuple(Diagnosis(c.code, c.poa) for c in dx[1:]),
-            procedures=tuple(c.code for c in codes if c.system == "ICD-10-PCS"),
-            age=age,
-            sex=patient.sex,
-        )
-
-    def raise_query(self, opened: Opened, to: str, question: str, evidence: str) -> Any:
-        from assistant.store import raise_query
-
-        if opened.encounter_id is None:
-            raise NotFound("This document has no encounter to query about.")
-        document_id = opened.document.id if opened.document else None
-        return raise_query(
-            self.store,
-            self.me(),
-            opened.encounter_id,
-            to=to,
-            question=question,
-            evidence=evidence,
-            document_id=document_id,
-        )
-
-    def query(self, query_id: int) -> Any:
-        from assistant.store import list_queries
-
-        for q in list_queries(self.store, self.me()):
-            if q.id == query_id:
-                return q
-        raise NotFound(f"No query with id {query_id}.")
-
-    def answer_query(self, query_id: int, answer: str) -> Any:
-        from assistant.store import answer_query
-
-        return answer_query(self.store, self.me(), query_id, answer)
-
-    # -- search and chart --------------------------------------------------------------------
-
-    def search(self, text: str) -> Any:
-        """Search; ``type:``, ``status:``, ``mrn:``, ``from:`` and ``to:`` words are filters."""
-        from assistant.store import find_patient_by_mrn, search
-
-        filters: dict[str, Any] = {}
-        words = []
-        keys = {"type": "report_type", "status": "status", "from": "date_from", "to": "date_to"}
-        for word in text.split():
-            key, _, value = word.partition(":")
-            if value and key in keys:
-                filters[keys[key]] = value
-            elif value and key == "mrn":
-                filters["patient_id"] = find_patient_by_mrn(self.store, self.me(), value).id
-            else:
-                words.append(word)
-        return search(self.store, self.me(), " ".join(words), markers=("\x01", "\x02"), **filters)
-
-    def chart(self, patient_id: int) -> Any:
-        from assistant.store import chart
-
-        return chart(self.store, self.me(), patient_id)
-
-    def versions(self, document_id: int) -> list[Any]:
-        from assistant.store import list_versions
-
-        return list_versions(self.store, self.me(), document_id)

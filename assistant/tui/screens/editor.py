@@ -2,11 +2,20 @@
 review, deficiencies, and (for coders) the coding panel. Every action has a key.
 
 Transport keys follow transcription players (F9 play/pause, F7/F8 back/forward, F5/F6 speed)
-and can be remapped in settings ``[tui.keys]`` (binding id -> key), e.g. for a foot pedal.
+and can be remapped in settings ``[tui.keys]`` (binding id -> key), e.g. for a foot pedal that
+sends keys::
+
+    [tui.keys]
+    play_pause = "f12"
+    rewind = "f11"
+
+Binding ids: save, submit, sign, amend, addendum, query, play_pause, rewind, forward, slower,
+faster, next_flag, previous_flag, undo_correction, reviewed, follow, transcribe, close.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -335,6 +344,13 @@ class EditorScreen(Screen):
 
     def action_query(self) -> None:
         ws = self.app.workspace
+        if self.opened.query_id is not None and not ws.can("answer_query"):
+            q = self._try(ws.query, self.opened.query_id)
+            if q is not None and q.status == "answered":
+                lines = [q.question, f"Answer: {q.answer}", "", "Enter: raise another query"]
+                dialog = ConfirmDialog(f"Query {q.id} answered", lines)
+                self.app.push_screen(dialog, self._then_raise)
+                return
         if self.opened.query_id is not None and ws.can("answer_query"):
             q = self._try(ws.query, self.opened.query_id)
             if q is None:
@@ -354,6 +370,11 @@ class EditorScreen(Screen):
             self.app.push_screen(FormDialog("Query the physician", fields, note), self._raise)
         else:
             self.notify("Your role neither raises nor answers queries here.", severity="warning")
+
+    def _then_raise(self, go: bool | None) -> None:
+        if go:
+            self.opened = replace(self.opened, query_id=None)
+            self.action_query()
 
     def _evidence_text(self) -> str:
         ev = self.editor.evidence

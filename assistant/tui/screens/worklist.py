@@ -32,6 +32,7 @@ class WorklistScreen(Screen):
         ("enter", "open", "Open"),
         ("slash", "filter", "Filter"),
         ("s", "sort", "Sort"),
+        ("S", "reverse", "Reverse"),
         ("r", "refresh", "Refresh"),
         ("f", "search", "Search"),
         ("c", "chart", "Chart"),
@@ -119,9 +120,13 @@ class WorklistScreen(Screen):
         self.query_one("#filter", Input).focus()
 
     def action_sort(self) -> None:
-        """Cycle the sort column; a second press on age/TAT flips the direction."""
+        """Sort by the next column (oldest first for age and TAT, A-Z for the others)."""
         self.sort_index = (self.sort_index + 1) % len(COLUMNS)
         self.sort_reverse = COLUMNS[self.sort_index][0] in ("age", "tat")
+        self.show_rows()
+
+    def action_reverse(self) -> None:
+        self.sort_reverse = not self.sort_reverse
         self.show_rows()
 
     def action_refresh(self) -> None:
