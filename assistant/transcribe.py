@@ -53,12 +53,12 @@ class DecodeOptions:
 
     @classmethod
     def from_settings(cls, settings: TranscriptionSettings, **changes: Any) -> DecodeOptions:
-        return cls(
-            beam_size=settings.beam_size,
-            vad=settings.vad,
-            language=settings.language or None,
-            **changes,
-        )
+        base = {
+            "beam_size": settings.beam_size,
+            "vad": settings.vad,
+            "language": settings.language or None,
+        }
+        return cls(**{**base, **changes})  # a change overrides the setting it names
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -110,9 +110,6 @@ class Workspace(DocumentActions, CodingAndSearch):
         self.user = user
         return user
 
-    def sign_out(self) -> None:
-        self.user = None
-
     def check_password(self, password: str) -> bool:
         """Unlock and signature re-entry: an audited sign-in of the same user."""
         if self.user is None:

@@ -84,6 +84,13 @@ async def test_playback_without_a_device_says_why_and_keys_remap(make) -> None:
         await pilot.pause()
         assert bar.player.position == pytest.approx(app.settings.tui.skip_seconds)
         assert app.screen.editor.playing_word is not None
+        # moving the cursor onto a word (as a click does) seeks the audio to it
+        editor = app.screen.editor
+        editor.move_cursor(editor.location(editor.text.index("diabetes") + 2))
+        await pilot.pause()
+        index = editor.word_at_cursor()
+        assert "diabetes" in editor.transcript.words[index].text
+        assert bar.player.position == pytest.approx(editor.transcript.words[index].start, abs=0.01)
 
 
 @pytest.mark.anyio

@@ -156,6 +156,18 @@ async def test_coder_accepts_a_code_and_the_physician_answers_a_query(make, stor
         await pilot.pause()
         (query,) = list_queries(store, cody, encounter_id=1)
         assert query.status == "open" and "heart failure" in query.evidence.lower()
+        # look a code up (a code or words); its tabular notes show
+        panel.query_one("#code-search").focus()
+        await type_text(pilot, "I50.2")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.results and all(r.code.startswith("I502") for r in panel.results)
+        await pilot.press("down")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        notes = str(panel.query_one("#code-notes").render())
+        assert "I50" in notes, notes
         # coding done: the encounter leaves the coder's worklist
         assigned = panel.query_one("#assigned")
         assigned.focus()
