@@ -5,9 +5,9 @@ together, so a crash at any point leaves either all of them or none (and the job
 'processing', is re-queued by the next run). A dictation whose patient cannot be identified
 safely is filed without a patient: it waits on the records specialists' worklist to be matched.
 
-The few look-ups the store's public API does not offer to the ``system`` role (an existing
-patient or encounter by its number, a physician by user name) are here; they belong in
-``assistant.store`` and can move there unchanged.
+Intake's look-ups (a patient by MRN, an encounter by visit number, a physician by user name)
+are the store's ``match_patient``, ``match_encounter`` and ``find_physician``, audited like
+every read of patient data.
 """
 
 from __future__ import annotations
@@ -17,16 +17,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from assistant.intake import Dictated, file_dictation
 from assistant.models import DictationMeta, Encounter, Patient
 from assistant.store import (
     Store,
     User,
-    add_dictation,
     add_encounter,
-    file_document,
     find_or_register_patient,
+    find_physician,
     finish_job,
-    save_transcript,
+    match_encounter,
+    match_patient,
 )
 
 log = logging.getLogger(__name__)
@@ -53,35 +54,30 @@ def file_result(
             encounter_id, enc_note = _encounter_for(store, user, patient_id, meta)
             note = note or enc_note
         report = work["report"]
-        dictation = add_dictation(
-            store,
-            user,
+        dictated = Dictated(
             audio_sha256=sha256,
             path=path,
-            duration=round(float(work["duration"]), 3),
-            author=meta.author,
+            duration=work["duration"],
+            transcript=work["transcript"],
+            raw_text=work["raw_text"],
+            text=work["text"],
+            report_type=report["report_type"],
+            sections=report["sections"],
+        )
+        filed = file_dictation(
+            store,
+            user,
+            dictated,
             patient_id=patient_id,
             encounter_id=encounter_id,
-            report_type=report["report_type"],
+            author=meta.author,
+            signer=_physician(store, meta.author),
             dictated_at=meta.dictated_at,
         )
-        save_transcript(store, user, dictation.id, work["transcript"], text=work["raw_text"])
-        document_id = None
-        if patient_id is not None:
-            document_id = file_document(
-                store,
-                user,
-                patient_id=patient_id,
-                report_type=report["report_type"],
-                text=work["text"],
-                sections=report["sections"],
-                encounter_id=encounter_id,
-                author=_physician(store, meta.author),
-                dictation_id=dictation.id,
-                status="preliminary",
-            ).id
-        finish_job(store, user, sha256, dictation_id=dictation.id, document_id=document_id)
-    return Filed(dictation.id, document_id, patient_id, note)
+        finish_job(
+            store, user, sha256, dictation_id=filed.dictation_id, document_id=filed.document_id
+        )
+    return Filed(filed.dictation_id, filed.document_id, patient_id, note)
 
 
 def _patient_for(store: Store, user: User, meta: DictationMeta) -> tuple[int | None, str | None]:
@@ -90,12 +86,12 @@ def _patient_for(store: Store, user: User, meta: DictationMeta) -> tuple[int | N
     if not mrn:
         return None, "no MRN"
     names = split_name(meta.patient_name)
-    known = store.one("SELECT id, family_name FROM patients WHERE mrn = ?", [mrn])
+    known = match_patient(store, user, mrn)
     if known is not None:
         # A sidecar naming someone else for this MRN is a mix-up a person must resolve.
-        if names and names[0].casefold() != known["family_name"].casefold():
+        if names and names[0].casefold() != known.family_name.casefold():
             return None, "patient name does not match the MRN"
-        return known["id"], None
+        return known.id, None
     if not names:
         return None, "new MRN without a patient name"
     patient = Patient(
@@ -130,11 +126,11 @@ def _date(value: str | None) -> date | None:
 def _encounter_for(
     store: Store, user: User, patient_id: int, meta: DictationMeta
 ) -> tuple[int | None, str | None]:
-    r = store.one("SELECT id, patient_id FROM encounters WHERE external_id = ?", [meta.encounter])
-    if r is not None:
-        if r["patient_id"] != patient_id:
+    known = match_encounter(store, user, meta.encounter)
+    if known is not None:
+        if known.patient_id != patient_id:
             return None, "encounter belongs to another patient; not linked"
-        return r["id"], None
+        return known.id, None
     encounter = Encounter(
         patient_id=patient_id,
         encounter_type=meta.encounter_type or "unknown",
@@ -146,10 +142,5 @@ def _encounter_for(
 
 def _physician(store: Store, username: str | None) -> str | None:
     """The author if an active physician has that user name; otherwise HIM assigns one."""
-    if not username:
-        return None
-    r = store.one(
-        "SELECT username FROM users WHERE username = ? AND role = 'physician' AND active = 1",
-        [username],
-    )
-    return r["username"] if r is not None else None
+    physician = find_physician(store, username) if username else None
+    return physician.username if physician is not None else None

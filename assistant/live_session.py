@@ -155,41 +155,35 @@ def file_live_dictation(
     encounter_id: int | None = None,
     author: str | None = None,
 ):
-    """File the recording, its transcript and the report draft together, in one transaction.
+    """File the recording, its transcript and the report draft together; returns the draft id.
 
-    Returns the draft ``Document``. The draft is the text the physician saw confirmed; the
-    transcript keeps the word timings for playback in the editor.
+    The draft is the text the physician saw confirmed; the transcript keeps the word timings
+    for playback in the editor.
     """
+    from assistant.intake import Dictated, file_dictation
     from assistant.reports import build_report, load_templates
-    from assistant.store import add_dictation, file_document, save_transcript
     from assistant.transcribe import transcript_to_dict
 
     report = build_report(result.text, report_type, load_templates(settings.reports.template_dirs))
-    with store.write():
-        dictation = add_dictation(
-            store,
-            user,
-            audio_sha256=result.transcript.provenance.audio_sha256,
-            path=str(result.audio_path) if result.audio_path else None,
-            duration=round(result.duration, 3),
-            author=author or user.username,
-            patient_id=patient_id,
-            encounter_id=encounter_id,
-            report_type=report_type,
-            dictated_at=result.transcript.provenance.created_at,
-        )
-        save_transcript(
-            store, user, dictation.id, transcript_to_dict(result.transcript), text=result.raw_text
-        )
-        return file_document(
-            store,
-            user,
-            patient_id=patient_id,
-            encounter_id=encounter_id,
-            report_type=report_type,
-            text=result.text,
-            sections=report.sections,
-            author=author,
-            dictation_id=dictation.id,
-            status="draft",
-        )
+    dictated = Dictated(
+        audio_sha256=result.transcript.provenance.audio_sha256,
+        path=str(result.audio_path) if result.audio_path else None,
+        duration=result.duration,
+        transcript=transcript_to_dict(result.transcript),
+        raw_text=result.raw_text,
+        text=result.text,
+        report_type=report_type,
+        sections=report.sections,
+    )
+    filed = file_dictation(
+        store,
+        user,
+        dictated,
+        patient_id=patient_id,
+        encounter_id=encounter_id,
+        author=author or user.username,
+        signer=author,
+        dictated_at=result.transcript.provenance.created_at,
+        status="draft",
+    )
+    return filed.document_id

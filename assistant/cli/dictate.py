@@ -96,7 +96,7 @@ def dictate_command(settings: Any, mrn: str, report_type: str, **o: Any) -> None
     if not result.raw_text.strip():
         kept = result.audio_path
         raise click.ClickException(f"No speech was heard; the recording is kept at {kept}.")
-    doc = file_live_dictation(
+    document_id = file_live_dictation(
         store,
         user,
         result,
@@ -106,10 +106,8 @@ def dictate_command(settings: Any, mrn: str, report_type: str, **o: Any) -> None
         settings=settings,
     )
     click.echo(result.text)
-    click.echo(
-        f"Filed draft document {doc.id} ({result.duration:.0f} s of audio: {result.audio_path}).",
-        err=True,
-    )
+    audio = f"{result.duration:.0f} s of audio: {result.audio_path}"
+    click.echo(f"Filed draft document {document_id} ({audio}).", err=True)
 
 
 class _StopControls:
