@@ -45,9 +45,10 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def _engine() -> dict[str, Any]:
-    """Model, templates and headings, loaded once per process."""
+    """Model, templates and the clinical formatter, loaded once per process."""
     if "transcriber" not in _state:
-        from assistant.reports import all_headings, load_templates
+        from assistant.formatting import clinical_formatter
+        from assistant.reports import load_templates
         from assistant.transcribe import WhisperTranscriber
 
         settings: Settings = _state.get("settings") or Settings()
@@ -55,7 +56,7 @@ def _engine() -> dict[str, Any]:
         _state["settings"] = settings
         _state["transcriber"] = WhisperTranscriber(settings.transcription, cpu_threads=threads)
         _state["templates"] = load_templates(settings.reports.template_dirs)
-        _state["headings"] = all_headings(_state["templates"])
+        _state["format"] = clinical_formatter(settings, _state["templates"])
     return _state
 
 
@@ -109,7 +110,6 @@ def _transcribe_and_build(
     specialty: str | None,
     started: float,
 ) -> dict[str, Any]:
-    from assistant.dictation import format_dictation
     from assistant.pipeline import transcribe_medical
     from assistant.reports import build_report, report_to_dict
     from assistant.transcribe import transcript_to_dict
@@ -125,9 +125,7 @@ def _transcribe_and_build(
     raw = transcript.text
     if not raw.strip():
         return failed("empty_transcript", f"{clip.source.name}: the model heard no words.")
-    text = format_dictation(
-        raw, headings=engine["headings"], abbreviations=settings.vocab.abbreviations
-    )
+    text = engine["format"](raw)
     report = build_report(text, known_type, templates)
     return {
         "ok": True,

@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant.audio import AudioClip, file_sha256
 from assistant.config import Settings
+from assistant.formatting import clinical_formatter
 from assistant.live import Decoder, LiveEngine, LiveEvent, LiveSettings
 from assistant.live_audio import AudioSource, Recorder
 from assistant.models import Provenance, Transcript
@@ -76,29 +77,6 @@ def vocabulary_hotwords(
     return join_terms(fit_terms(terms, settings.vocab.prompt_token_budget, count)) or None
 
 
-def dictation_formatter(settings: Settings) -> Callable[[str], str]:
-    """format_dictation with the templates' headings and the lexicon's brand names."""
-    from assistant.dictation import format_dictation
-    from assistant.reports import all_headings, load_templates
-
-    headings = all_headings(load_templates(settings.reports.template_dirs))
-    brands = _brand_names(settings)
-
-    def fmt(raw: str) -> str:
-        return format_dictation(
-            raw, headings=headings, brand_names=brands, abbreviations=settings.vocab.abbreviations
-        )
-
-    return fmt
-
-
-def _brand_names(settings: Settings) -> tuple[str, ...]:
-    from assistant.pipeline import cached_lexicon
-
-    lexicon = cached_lexicon(tuple(settings.vocab.extra_dirs))
-    return tuple(getattr(lexicon, "brand_names", lambda: ())())
-
-
 def run_dictation(
     source: AudioSource,
     transcriber: Transcriber,
@@ -113,7 +91,7 @@ def run_dictation(
     """Record and transcribe until the source ends, is stopped, or "end dictation" is said."""
     started = time.perf_counter()
     hotwords = vocabulary_hotwords(transcriber, settings, report_type, specialty)
-    formatter = dictation_formatter(settings)
+    formatter = clinical_formatter(settings)
     recorder = Recorder(recording) if recording is not None else None
     engine = LiveEngine(whisper_decoder(transcriber, hotwords), live, formatter, recorder)
     try:

@@ -144,6 +144,20 @@ class Lexicon:
         return list(self.specialties.get(key, ()))
 
     @cached_property
+    def brand_names(self) -> tuple[str, ...]:
+        """Drug brand names of the curated and site lists, written as their makers write them.
+
+        The generated list is left out: some of its thousands of brand names are ordinary
+        words ("Today", "Bright") that formatting must not capitalise.
+        """
+        brands = {
+            t.text
+            for t in self.terms
+            if t.kind == "drug" and t.tier != "generated" and t.text[:1].isupper()
+        }
+        return tuple(sorted(brands))
+
+    @cached_property
     def index(self):  # -> vocab_match.TermIndex (imported lazily: it pulls in rapidfuzz)
         from assistant.vocab_match import TermIndex
 

@@ -43,9 +43,8 @@ def report_command(
     """
     import json
 
-    from assistant.dictation import format_dictation
+    from assistant.formatting import clinical_formatter
     from assistant.reports import (
-        all_headings,
         build_report,
         get_template,
         load_templates,
@@ -70,9 +69,7 @@ def report_command(
         transcriber = WhisperTranscriber(settings.transcription)
         specialty = meta.get("specialty")
         raw = transcribe_medical(transcriber, file, settings, report_type, specialty).text
-    text = format_dictation(
-        raw, headings=all_headings(templates), abbreviations=settings.vocab.abbreviations
-    )
+    text = clinical_formatter(settings, templates)(raw)
     report = build_report(text, report_type, templates)
     if report_type is None:
         chosen = f"{report.report_type} (confidence {report.confidence:.2f})"
