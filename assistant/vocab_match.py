@@ -7,6 +7,11 @@ of phonetic and spelling similarity clears a cut-off that is stricter for short 
 single common-looking words and for generated (ICD/drug-database) entries than for the curated
 core. High-probability words are never touched. Every replacement becomes a
 :class:`~assistant.models.Correction` so the editor can show and undo it.
+
+Two cheap signals widen what can be fixed without loosening the cut-off for ordinary speech:
+unsure words that spell a curated one-word term when closed up ("pre renal", "a febrile") are
+joined, and drug terms score a little higher where a drug is being named (after "hold",
+"started", ... or before a dose such as "40 mg"). One ordinary word is never swapped for another.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ class MatchSettings:
     common_penalty: float = 6.0  # added when every word of the span is ordinary English
     max_span: int = 3
     prefer_bonus: float = 3.0  # added for terms of the dictation's specialty list
+    dose_bonus: float = 4.0  # added for drug terms after "hold", "started"... or before a dose
+    min_join_letters: int = 7  # "pre renal" -> "prerenal" only for terms at least this long
 
 
 @dataclass(frozen=True)
@@ -217,6 +224,73 @@ def _boosted(matches: list[Match], prefer: frozenset[str], bonus: float) -> list
     return sorted(rescored, key=lambda m: (-m.score, m.entry.letters))
 
 
+# A number or one of these words right after a span says a drug was just named ("... 40 mg").
+_DOSE_WORDS = frozenset(
+    "mg milligram milligrams mcg microgram micrograms gram grams units unit daily twice once "
+    "nightly tablet tablets bid tid qid prn".split()
+)
+
+
+# ... and these words right before one say the same ("hold lisinopril").
+_DRUG_VERBS = frozenset(
+    "take takes taking took start started starting continue continued hold held stop stopped "
+    "resume resumed received given prescribed discontinue discontinued restart".split()
+)
+
+
+def _drug_context(words: Sequence[Word], start: int, end: int) -> bool:
+    before = _core(words[start - 1]).lower() if start > 0 else ""
+    return before in _DRUG_VERBS or _dose_follows(words, end)
+
+
+def _dose_follows(words: Sequence[Word], end: int) -> bool:
+    for word in words[end : end + 2]:
+        core = _core(word).lower()
+        if core and (core[0].isdigit() or core in _DOSE_WORDS or core in _NUMBER_WORDS):
+            return True
+    return False
+
+
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten twelve fifteen twenty twenty-five thirty "
+    "forty fifty sixty eighty hundred".split()
+)
+
+
+def _context_boosted(matches: list[Match], dose: bool, bonus: float) -> list[Match]:
+    """Drug terms count a little more where a dose follows: that is where drugs are named."""
+    if not dose:
+        return matches
+    rescored = [Match(m.entry, m.score + bonus) if m.entry.kind == "drug" else m for m in matches]
+    return sorted(rescored, key=lambda m: (-m.score, m.entry.letters))
+
+
+def _joined(words: Sequence[Word], index: TermIndex, settings: MatchSettings) -> list[_Candidate]:
+    """Words that spell a curated one-word term when written together ("pre renal").
+
+    Only unsure spans are joined: a confident "a symptomatic" stays as the model heard it.
+    """
+    found: list[_Candidate] = []
+    for start in range(len(words)):
+        for count in (2, 3):
+            span = words[start : start + count]
+            if len(span) < count or all(w.probability >= settings.keep_probability for w in span):
+                continue
+            cores = [_core(w) for w in span]
+            if not all(c.isalpha() for c in cores):
+                continue
+            if any(re.search(r"[.!?;:,]$", w.text.strip()) for w in span[:-1]):
+                continue
+            entry = index.exact("".join(cores))
+            # "st elevation" is as right as "ST-elevation": only a closed-up word is a fix.
+            if entry is None or entry.weight < 1 or not entry.text.isalpha():
+                continue
+            if len(entry.letters) < settings.min_join_letters:
+                continue
+            found.append(_Candidate(start, count, Match(entry, 100.0), " ".join(cores)))
+    return found
+
+
 def find_corrections(
     words: Sequence[Word],
     index: TermIndex,
@@ -236,9 +310,11 @@ def find_corrections(
                 continue  # already a lexicon word, spelled right
             spans.append((start, count, original))
     found = index.search_many([original for _s, _c, original in spans], limit=5)
-    candidates: list[_Candidate] = []
+    candidates: list[_Candidate] = _joined(words, index, settings)
     for (start, count, original), matches in zip(spans, found, strict=True):
         matches = _boosted(matches, prefer, settings.prefer_bonus)
+        dose = _drug_context(words, start, start + count)
+        matches = _context_boosted(matches, dose, settings.dose_bonus)
         if not matches or not _plausible(original, matches[0].entry):
             continue
         best = matches[0]
@@ -247,6 +323,8 @@ def find_corrections(
         if len(letters) < 7 or len(best.entry.letters) < 7:
             cutoff += settings.short_penalty
         if all(_core(w).lower() in common_words() for w in words[start : start + count]):
+            if best.entry.letters in common_words():
+                continue  # one ordinary word for another ("tripped" -> "trapped"): a guess
             cutoff += settings.common_penalty
         if best.score >= cutoff and best.entry.letters != letters:
             candidates.append(_Candidate(start, count, best, original))
@@ -323,7 +401,7 @@ def correct_transcript(
                     replacement=written,
                     start=span[0].start,
                     end=span[-1].end,
-                    score=round(c.match.score / 100, 3),
+                    score=round(min(c.match.score, 100.0) / 100, 3),  # bonuses can pass 100
                     kind="lexicon",
                     word_index=out_index,
                     word_count=c.count,

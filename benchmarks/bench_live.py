@@ -27,6 +27,7 @@ import jiwer
 
 from assistant.audio import load_audio
 from assistant.config import Settings
+from assistant.live import LiveSettings
 from assistant.live_audio import FileSource
 from assistant.live_session import run_dictation
 from assistant.transcribe import WhisperTranscriber, transcribe_clip
@@ -49,13 +50,13 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def measure(transcriber, audio: Path) -> dict:
+def measure(transcriber, audio: Path, live: LiveSettings) -> dict:
     clip = load_audio(audio)
     full = transcribe_clip(transcriber, clip)
     truth = [(norm(w.text), w.end) for w in full.words if norm(w.text)]
     source = FileSource(clip.samples, realtime=True)
     events = []
-    result = run_dictation(source, transcriber, Settings(), on_event=events.append)
+    result = run_dictation(source, transcriber, Settings(), live=live, on_event=events.append)
     t0 = source.started_at
 
     first_shown: dict[int, float] = {}
@@ -100,6 +101,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", help="sample names (default: all)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many samples")
+    defaults = LiveSettings()
+    parser.add_argument("--min-silence", type=float, default=defaults.min_silence)
+    parser.add_argument("--max-utterance", type=float, default=defaults.max_utterance)
     args = parser.parse_args()
     audio = sorted(p for p in SAMPLES.iterdir() if p.suffix not in {".txt", ".json", ".md"})
     if args.names:
@@ -107,11 +111,16 @@ def main() -> None:
     if args.limit:
         audio = audio[: args.limit]
     transcriber = WhisperTranscriber()
+    live = LiveSettings(
+        min_silence=args.min_silence,
+        max_utterance=args.max_utterance,
+    )
+    print(f"{live}\n")
     rows = []
     print(f"{'sample':40s} {'sec':>5s} {'part p50':>8s} {'conf p50':>8s} {'final p50':>9s}"
           f" {'final p95':>9s} {'WER live':>8s} {'WER full':>8s}")  # fmt: skip
     for path in audio:
-        r = measure(transcriber, path)
+        r = measure(transcriber, path, live)
         rows.append(r)
         print(
             f"{r['name']:40s} {r['seconds']:5.1f} {pct(r['partial'], .5):8.2f}"

@@ -186,6 +186,31 @@ def test_confident_medical_words_and_negations_are_kept(lexicon) -> None:
     assert correct_transcript(before, lexicon.index).corrections == ()
 
 
+def test_split_words_of_a_term_are_joined_when_unsure(lexicon) -> None:
+    before = transcript_of(("She", 0.9), ("is", 0.9), ("a", 0.6), ("febrile.", 0.8))
+    after = correct_transcript(before, lexicon.index)
+    assert after.text.strip() == "She is afebrile."
+    (fix,) = after.corrections
+    assert (fix.original, fix.word_count) == ("a febrile.", 2)
+    # Heard with confidence, the two words stay as the model wrote them.
+    sure = transcript_of(("She", 0.9), ("is", 0.97), ("a", 0.98), ("febrile", 0.97))
+    assert correct_transcript(sure, lexicon.index).corrections == ()
+
+
+def test_a_following_dose_favours_a_drug_name(lexicon) -> None:
+    heard = [("He", 0.9), ("had", 0.9), ("neurosmide", 0.7)]
+    with_dose = transcript_of(*heard, ("40", 0.9), ("milligrams", 0.9))
+    assert "furosemide" in correct_transcript(with_dose, lexicon.index).text
+    # The same weak match with no dose after it is not strong enough on its own.
+    without = transcript_of(*heard, ("yesterday", 0.9))
+    assert correct_transcript(without, lexicon.index).corrections == ()
+
+
+def test_an_ordinary_word_is_not_swapped_for_another(lexicon) -> None:
+    before = transcript_of(("seen", 0.9), ("in", 0.9), ("consultation,", 0.5), ("today", 0.9))
+    assert correct_transcript(before, lexicon.index).corrections == ()
+
+
 # --- CLI ---------------------------------------------------------------------------------------
 
 

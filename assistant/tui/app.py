@@ -7,6 +7,7 @@ app.run()
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from textual import events
@@ -20,6 +21,9 @@ from assistant.tui.engines import CodingEngine
 from assistant.tui.messages import OpenChart, OpenDocument, OpenItem, SignedIn
 from assistant.tui.screens.signin import SignInScreen
 from assistant.tui.workspace import Workspace
+
+
+MAX_DICTATION_SECONDS = 30 * 60  # a forgotten dictate key does not record all night
 
 
 class WorkstationApp(App):
@@ -37,10 +41,13 @@ class WorkstationApp(App):
         transcriber: Any,
         store: Store,
         username: str | None = None,
+        microphone: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self._transcriber = transcriber
+        # Opens the dictate key's audio source; tests replay a file instead of a microphone.
+        self.microphone: Callable[[], Any] = microphone or self._open_microphone
         self.workspace = Workspace(settings, store)
         self.coding = CodingEngine()
         self.username = username
@@ -53,6 +60,15 @@ class WorkstationApp(App):
         if callable(self._transcriber) and not hasattr(self._transcriber, "transcribe"):
             self._transcriber = self._transcriber()
         return self._transcriber
+
+    def _open_microphone(self) -> Any:
+        """The default input device; raises DictationError when there is none."""
+        from assistant.live_audio import MicrophoneSource
+
+        def tell(text: str) -> None:  # called from the recording worker thread
+            self.call_from_thread(self.notify, text, severity="warning")
+
+        return MicrophoneSource(max_seconds=MAX_DICTATION_SECONDS, on_message=tell)
 
     def on_mount(self) -> None:
         if self.settings.tui.keys:
@@ -138,7 +154,12 @@ class WorkstationApp(App):
 
 
 def make_app(
-    settings: Settings, transcriber: Any, store: Store, username: str | None = None
+    settings: Settings,
+    transcriber: Any,
+    store: Store,
+    username: str | None = None,
+    microphone: Callable[[], Any] | None = None,
 ) -> WorkstationApp:
-    """Build the app; ``transcriber`` may be a model or a zero-argument factory for one."""
-    return WorkstationApp(settings, transcriber, store, username=username)
+    """Build the app; ``transcriber`` may be a model or a zero-argument factory for one, and
+    ``microphone`` a zero-argument factory of the dictate key's AudioSource."""
+    return WorkstationApp(settings, transcriber, store, username=username, microphone=microphone)

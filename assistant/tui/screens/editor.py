@@ -10,12 +10,18 @@ sends keys::
     rewind = "f11"
 
 Binding ids: save, submit, sign, amend, addendum, query, play_pause, rewind, forward, slower,
-faster, next_flag, previous_flag, undo_correction, reviewed, follow, transcribe, close.
+faster, next_flag, previous_flag, undo_correction, reviewed, follow, transcribe, dictate, close.
+
+The dictate key (F11) records from the microphone into the open report: the live text shows
+in a strip under the editor while the physician speaks, and on stop (F11 again, Escape, or
+saying "end dictation") the formatted text is inserted where the cursor was. The recording
+(FLAC) is kept in a ``recordings`` folder beside the record store.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -56,6 +62,7 @@ class EditorScreen(Screen):
         Binding("ctrl+r", "reviewed", "Reviewed", id="reviewed"),
         Binding("ctrl+f", "follow", "Follow", id="follow"),
         Binding("f2", "transcribe", "Transcribe", id="transcribe"),
+        Binding("f11", "dictate", "Dictate", id="dictate"),
         Binding("escape", "close", "Close", id="close"),
         Binding("ctrl+l", "app.lock", "Lock", show=False),
     ]
@@ -69,6 +76,8 @@ class EditorScreen(Screen):
         self._clean_text = opened.text
         self._query_evidence = ""
         self._flag_note = ""
+        self._live_source: Any = None  # the audio source while dictating, else None
+        self._live_at: tuple[int, int] = (0, 0)  # where the dictated text goes
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,6 +85,7 @@ class EditorScreen(Screen):
             with Vertical(id="editor-main"):
                 yield Static("", id="doc-info")
                 yield TranscriptEditor(self.opened.text, id="editor")
+                yield Static("", id="live-strip")
                 yield ProgressBar(id="transcribe-progress", show_eta=False)
                 yield AudioPlayerBar(id="player")
                 yield Static("", id="flag-note")
@@ -89,6 +99,7 @@ class EditorScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#transcribe-progress").display = False
+        self.query_one("#live-strip").display = False
         self.load(self.opened)
         if self.app.workspace.can("code_encounter"):
             self.query_one(CodingPanel).load(self.opened.encounter_id, self.opened.text)
@@ -444,9 +455,98 @@ class EditorScreen(Screen):
             self.load(opened)
             self.notify("Transcribed; review the flagged words (F3).")
 
+    # -- live dictation ----------------------------------------------------------------------
+
+    @property
+    def dictating(self) -> bool:
+        return self._live_source is not None
+
+    def action_dictate(self) -> None:
+        if self._live_source is not None:
+            self._live_source.stop()  # the worker finishes the utterance and inserts the text
+            return
+        if self.editor.read_only:
+            self.notify("This report is read-only; nothing to dictate into.", severity="warning")
+            return
+        try:
+            source = self.app.microphone()
+        except AssistantError as e:  # no PortAudio, no microphone: say so, change nothing
+            self.notify(str(e), severity="error", timeout=8)
+            return
+        self._live_source = source
+        self._live_at = self.editor.cursor_location
+        self._show_live("", "")
+        self.query_one("#live-strip").display = True
+        self.dictate(source, self._recording_path(), self.opened.report_type or None)
+
+    def _recording_path(self) -> Path:
+        """Beside the record store, so recordings travel with the records they belong to."""
+        from datetime import UTC, datetime
+
+        folder = Path(self.app.workspace.store.path).resolve().parent / "recordings"
+        o = self.opened
+        owner = f"doc{o.document.id}" if o.document else f"dictation{o.dictation_id or 'new'}"
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        return folder / f"editor-{owner}-{stamp}.wav"
+
+    @work(thread=True, exclusive=True, group="dictate", exit_on_error=False)
+    def dictate(self, source: Any, recording: Path, report_type: str | None) -> None:
+        from assistant.live_session import run_dictation
+
+        def on_event(event: Any) -> None:
+            self.app.call_from_thread(self._show_live, event.text, event.tentative)
+
+        try:
+            recording.parent.mkdir(parents=True, exist_ok=True)
+            result = run_dictation(
+                source,
+                self.app.transcriber,
+                self.app.settings,
+                recording=recording,
+                report_type=report_type,
+                on_event=on_event,
+            )
+        except (AssistantError, OSError) as e:
+            self.app.call_from_thread(self._dictated, None, str(e))
+            return
+        self.app.call_from_thread(self._dictated, result, "")
+
+    def _show_live(self, text: str, tentative: str) -> None:
+        line = Text("● REC ", style="bold red")
+        line.append(text)
+        if tentative:
+            line.append(" " + tentative, style="dim")
+        self.query_one("#live-strip", Static).update(line)
+
+    def _dictated(self, result: Any, error: str) -> None:
+        self._live_source = None
+        self.query_one("#live-strip").display = False
+        if result is None:
+            self.notify(f"Dictation failed: {error}", severity="error", timeout=8)
+            return
+        kept = f" Recording kept: {result.audio_path.name}." if result.audio_path else ""
+        text = result.text.strip()
+        if not text:
+            self.notify(f"No speech was heard.{kept}", severity="warning")
+            return
+        editor = self.editor
+        before = editor.get_text_range((0, 0), self._live_at)
+        if before and not before[-1].isspace():
+            text = " " + text
+        editor.insert(text, location=self._live_at)
+        editor.focus()
+        self.notify(f"Dictated {len(result.raw_text.split())} words.{kept}")
+
+    def on_unmount(self) -> None:
+        if self._live_source is not None:
+            self._live_source.stop()
+
     # -- leaving -----------------------------------------------------------------------------
 
     def action_close(self) -> None:
+        if self._live_source is not None:  # Escape first stops a dictation
+            self._live_source.stop()
+            return
         if not self.dirty:
             self.dismiss()
             return
