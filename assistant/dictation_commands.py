@@ -11,12 +11,23 @@ a short label opening a sentence ("Exam colon abdomen soft"). "<heading> colon" 
 nothing before them to punctuate stay words. Multi-word commands starting with an adjective
 ("new line", "next section") are prose after a determiner or before "of" ("a new line of
 therapy"). "scratch that" is applied here, so later steps see the text as finally dictated.
+
+Whisper's tiny models mishear command words ("colon" -> "Colin", "coal and"; "period" -> "pier
+it"; "next section" -> "next session"). A word that sounds like a command (double-checked by
+spelling and by metaphone code, see :func:`sounds_like`) is taken for one only where a command
+is plausible: a colon after a heading word at a sentence start, a full stop before a pause, a
+comma between Whisper's own pause marks, a break or "scratch that" between pauses. Anywhere
+else it stays as heard, so "diabetic coma", "colon cancer" and "call on the team" survive.
+A spoken colon after words that sound like a heading ("Object of colon") names that heading.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+
+import jellyfish
+from rapidfuzz import fuzz, process
 
 from assistant.dictation_tokens import (
     COMMAND,
@@ -97,6 +108,8 @@ def split_commands(tokens: Sequence[Token], headings: Collection[str] = ()) -> l
         found = None
         if t.kind == WORD and (t.key in COMMAND_WORDS or _norm(t.text) in wanted):
             found = _heading(tokens, i, out, wanted) or _command_at(tokens, i, out)
+        if found is None and t.kind == WORD:
+            found = _misheard(tokens, i, out, wanted)
         new, i = found if found else ([t], i + 1)
         for n in new:
             _append(out, n, wanted)
@@ -188,7 +201,8 @@ def _heading_before(out: list[Token], wanted: dict[str, str]) -> Token | None:
         start -= 1
     if start == end or not at_boundary(out[:start], clause=False):
         return None
-    title = wanted.get("".join(_norm(t.text) for t in out[start:end]))
+    said = "".join(_norm(t.text) for t in out[start:end])
+    title = wanted.get(said) or _heading_like(said, wanted)
     if not title:
         return None
     del out[start:]
@@ -255,7 +269,8 @@ def _colon(
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     if nxt is not None and nxt.key == "colon":  # "site colon colon" = "site: colon"
         return [mark(":", spoken=True), word(nxt.text)], i + 2
-    if _pause_after(tokens, i + 1) or _after_label(out):
+    organ = nxt is not None and nxt.key in _ORGAN_AFTER  # "Patient colon cancer" is prose
+    if _pause_after(tokens, i + 1) or _after_label(out) and not organ:
         return [mark(":", spoken=True)], i + 1
     return None
 
@@ -289,3 +304,146 @@ _SMALL = {
         1,
     )
 }
+
+
+# --- Misheard commands ----------------------------------------------------------------------
+
+# Normalised command -> what it becomes. Multi-word ones only ever start with these words.
+_MISHEARD_MARKS = {"period": ".", "comma": ",", "colon": ":"}
+# How close (metaphone codes, spelling) must be: "period" closer, or "percent" (PRSNT/PRT: 75)
+# "PO to" (spelling 40) and "pier" (60) would do; "karma" (40) is a comma.
+_MARK_MIN = {"period": (80, 65), "comma": (75, 40), "colon": (75, 55)}
+_MISHEARD_PHRASES = {
+    "newparagraph": "paragraph",
+    "nextsection": "section",
+    "scratchthat": "scratch",
+}
+# How many words each may be heard as: "new pair graph", but "scratched the a" is no command.
+_PHRASE_WORDS = {"paragraph": (2, 3), "section": (2,), "scratch": (2,)}
+_PHRASE_STARTS = frozenset({"new", "next", "scratch", "scratched", "scratches"})
+# Real words of medicine that sound like a command: a command only between Whisper's pauses.
+_LOOKALIKE_WORDS = frozenset({"coma", "call", "coal", "calm", "colin"})
+_EXACT = frozenset({"period", "comma", "colon", "semicolon"})
+_EXACT_1 = COMMAND_WORDS - _PHRASE_STARTS  # "next" may start "next session", not "number"
+_MISHEARD_MAX = 3
+_SOUND_MIN = 75  # metaphone codes: "KLNT" (coal and) vs "KLN" (colon) is 86
+_SPELLING_MIN = 40  # spelling: "karma" vs "comma" is 40, "kim" vs "comma" 25
+_HEADING_SOUND_MIN = 85  # a heading must sound and look much closer ("subject of": 100 and 74)
+_HEADING_SPELLING_MIN = 70
+_HEADING_SPELLING_NEAR = 85
+
+
+def sounds_like(
+    said: str, target: str, sound: int = _SOUND_MIN, spelling: int = _SPELLING_MIN
+) -> bool:
+    """True when normalised ``said`` is close to ``target`` both by metaphone and by spelling."""
+    if not said.isalpha() or len(said) < 4 or abs(len(said) - len(target)) > 3:
+        return False  # "3rd" and "cm" are no commands, nor is "period cough"
+    said_code, target_code = jellyfish.metaphone(said), jellyfish.metaphone(target)
+    if said_code[:1] != target_code[:1]:
+        return False  # Whisper keeps the onset: "read" (RT) is no "period" (PRT)
+    return fuzz.ratio(said_code, target_code) >= sound and fuzz.ratio(said, target) >= spelling
+
+
+def _heading_like(said: str, wanted: dict[str, str]) -> str | None:
+    """The heading ``said`` sounds like ("objectof" -> "Objective"), for a dictated colon."""
+    titles = {k: v for k, v in wanted.items() if v and len(k) >= 4}
+    if len(said) < 4 or not titles:
+        return None
+    for key, _score, _index in process.extract(said, list(titles), scorer=fuzz.ratio, limit=5):
+        # Whisper mostly keeps a word's onset ("subject of"), so "the plan colon" names no
+        # heading; a near-identical spelling may differ there ("this charge medications").
+        spelling = _HEADING_SPELLING_MIN if key[0] == said[0] else _HEADING_SPELLING_NEAR
+        if sounds_like(said, key, _HEADING_SOUND_MIN, spelling):
+            return titles[key]
+    return None
+
+
+def _misheard(
+    tokens: Sequence[Token], i: int, out: list[Token], wanted: dict[str, str]
+) -> tuple[list[Token], int] | None:
+    """A misheard command at ``tokens[i]``, where the context makes a command plausible."""
+    best: tuple[float, tuple[list[Token], int]] | None = None
+    for n in range(min(_MISHEARD_MAX, len(tokens) - i), 0, -1):
+        window = tokens[i : i + n]
+        if n == 1 and window[0].key == "colon" and wanted and _heading_before(list(out), wanted):
+            return [mark(":", spoken=True)], i + 1  # "subject of colon": a misheard heading
+        if any(t.kind != WORD or t.key in _EXACT for t in window) or window[0].key in _EXACT_1:
+            continue  # the words themselves were tried as commands already
+        if window[0].key in DETERMINERS or any(not t.text.islower() for t in window[1:]):
+            continue  # "she had a period.", "pier I": a misheard command is one lowercase run
+        said = "".join(_norm(t.text) for t in window)
+        if n > 1 and window[0].key in _PHRASE_STARTS:
+            if found := _misheard_phrase(tokens, i, n, said, out):
+                return found
+        elif (scored := _misheard_mark(tokens, i, n, said, out, wanted)) and (
+            best is None or scored[0] > best[0]
+        ):
+            best = scored  # the closest window: "coal and" over "coal", "Colin" over "Colin the"
+    return best[1] if best else None
+
+
+def _misheard_phrase(
+    tokens: Sequence[Token], i: int, n: int, said: str, out: Sequence[Token]
+) -> tuple[list[Token], int] | None:
+    """'new paragraphs', 'next session', 'scratched that' between two pauses."""
+    prev = out[-1].key if out and out[-1].kind == WORD else ""
+    keys = [t.key for t in tokens[i : i + n + 1]]
+    if _is_prose(keys, n, prev) or not at_boundary(out) or not _pause_after(tokens, i + n):
+        return None
+    if any(k in _PHRASE_STARTS for k in keys[1:n]):
+        return None  # "new new paragraph": the second "new" starts the command
+    for target, name in _MISHEARD_PHRASES.items():
+        if n in _PHRASE_WORDS[name] and sounds_like(said, target, spelling=80):
+            return [command(name)], i + n
+    return None
+
+
+def _misheard_mark(
+    tokens: Sequence[Token], i: int, n: int, said: str, out: list[Token], wanted: dict[str, str]
+) -> tuple[float, tuple[list[Token], int]] | None:
+    """How close ``said`` sounds to the mark it may stand for, and that mark, where it fits."""
+    for target, char in _MISHEARD_MARKS.items():
+        if n > (1 if char == "," else 2) or not sounds_like(said, target, *_MARK_MIN[target]):
+            continue
+        if said.startswith(target) and said != target:
+            continue  # "heavy periods.", "colonic": the word itself, inflected
+        score = _closeness(said, target)
+        if char == ":" and wanted and _heading_before(list(out), wanted):
+            return score, ([mark(":", spoken=True)], i + n)  # _append makes it the heading
+        if char == "." and _misheard_period_fits(tokens, i, n, out):
+            return score, ([mark(".", spoken=True)], i + n)
+        if char == "," and _misheard_comma_fits(tokens, i, n, said, out):
+            return score, ([mark(",", spoken=True)], i + n)
+    return None
+
+
+def _closeness(said: str, target: str) -> float:
+    codes = fuzz.ratio(jellyfish.metaphone(said), jellyfish.metaphone(target))
+    return codes + fuzz.ratio(said, target)
+
+
+def _misheard_period_fits(tokens: Sequence[Token], i: int, n: int, out: Sequence[Token]) -> bool:
+    """'pier it' / 'a period' ending a sentence: a word before, a pause after."""
+    words = [t for t in out if t.kind == WORD]
+    if not out or out[-1].kind == COMMAND or not words or not _pause_after(tokens, i + n):
+        return False
+    last = out[-1]  # a word, or Whisper's comma after one ("an hour, peri-od.")
+    pause = last.kind == MARK and not last.spoken and last.text == "," and out[-2:-1] == words[-1:]
+    return words[-1].key not in _PERIOD_NOUN_BEFORE and (last.kind == WORD or pause)
+
+
+def _misheard_comma_fits(
+    tokens: Sequence[Token], i: int, n: int, said: str, out: Sequence[Token]
+) -> bool:
+    """'aura, coma, weakness': a comma-like word between pauses, with words around it."""
+    nxt = tokens[i + n] if i + n < len(tokens) else None
+    if not out or nxt is None:
+        return False
+    before = out[-1].kind == MARK and not out[-1].spoken and out[-1].text in ",."
+    after = nxt.kind == MARK and nxt.text in ",."
+    if said in _LOOKALIKE_WORDS:  # "aura, coma, weakness", never "a coma. Coma resolved"
+        following = tokens[i + n + 1] if i + n + 1 < len(tokens) else None
+        commas = "," in (out[-1].text, nxt.text)
+        return before and after and commas and following is not None and following.kind == WORD
+    return (before or out[-1].kind == WORD) and (after or nxt.kind == WORD)

@@ -22,7 +22,6 @@ from assistant.tui.messages import OpenChart, OpenDocument, OpenItem, SignedIn
 from assistant.tui.screens.signin import SignInScreen
 from assistant.tui.workspace import Workspace
 
-
 MAX_DICTATION_SECONDS = 30 * 60  # a forgotten dictate key does not record all night
 
 
@@ -95,6 +94,11 @@ class WorkstationApp(App):
     def on_open_item(self, message: OpenItem) -> None:
         from assistant.tui.screens.editor import EditorScreen
 
+        if message.item.kind == "assign" and self.workspace.can("assign_work"):
+            from assistant.tui.screens.assign import AssignScreen
+
+            self.push_screen(AssignScreen(message.item))
+            return
         try:
             opened = self.workspace.open_item(message.item)
         except AssistantError as e:

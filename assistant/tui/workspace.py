@@ -22,6 +22,7 @@ from assistant.store import (
     User,
     WorklistItem,
 )
+from assistant.tui.workspace_assign import Assignments
 from assistant.tui.workspace_coding import CodingAndSearch
 from assistant.tui.workspace_documents import DocumentActions
 
@@ -89,7 +90,7 @@ def sections_text(sections: tuple[Section, ...]) -> str:
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
-class Workspace(DocumentActions, CodingAndSearch):
+class Workspace(DocumentActions, CodingAndSearch, Assignments):
     """The signed-in user's view of the store; every call checks the role and is audited."""
 
     def __init__(self, settings: Settings, store: Store) -> None:

@@ -530,10 +530,14 @@ class EditorScreen(Screen):
             self.notify(f"No speech was heard.{kept}", severity="warning")
             return
         editor = self.editor
-        before = editor.get_text_range((0, 0), self._live_at)
+        # Text edited while recording may have moved the end of the report before the spot.
+        doc = editor.document
+        row = min(self._live_at[0], doc.line_count - 1)
+        at = (row, min(self._live_at[1], len(doc.get_line(row))))
+        before = editor.get_text_range((0, 0), at)
         if before and not before[-1].isspace():
             text = " " + text
-        editor.insert(text, location=self._live_at)
+        editor.insert(text, location=at)
         editor.focus()
         self.notify(f"Dictated {len(result.raw_text.split())} words.{kept}")
 
