@@ -334,13 +334,17 @@ _HEADING_SPELLING_NEAR = 85
 
 
 def sounds_like(
-    said: str, target: str, sound: int = _SOUND_MIN, spelling: int = _SPELLING_MIN
+    said: str,
+    target: str,
+    sound: int = _SOUND_MIN,
+    spelling: int = _SPELLING_MIN,
+    onset: bool = True,
 ) -> bool:
     """True when normalised ``said`` is close to ``target`` both by metaphone and by spelling."""
     if not said.isalpha() or len(said) < 4 or abs(len(said) - len(target)) > 3:
         return False  # "3rd" and "cm" are no commands, nor is "period cough"
     said_code, target_code = jellyfish.metaphone(said), jellyfish.metaphone(target)
-    if said_code[:1] != target_code[:1]:
+    if onset and said_code[:1] != target_code[:1]:
         return False  # Whisper keeps the onset: "read" (RT) is no "period" (PRT)
     return fuzz.ratio(said_code, target_code) >= sound and fuzz.ratio(said, target) >= spelling
 
@@ -353,8 +357,9 @@ def _heading_like(said: str, wanted: dict[str, str]) -> str | None:
     for key, _score, _index in process.extract(said, list(titles), scorer=fuzz.ratio, limit=5):
         # Whisper mostly keeps a word's onset ("subject of"), so "the plan colon" names no
         # heading; a near-identical spelling may differ there ("this charge medications").
-        spelling = _HEADING_SPELLING_MIN if key[0] == said[0] else _HEADING_SPELLING_NEAR
-        if sounds_like(said, key, _HEADING_SOUND_MIN, spelling):
+        same = key[0] == said[0]
+        spelling = _HEADING_SPELLING_MIN if same else _HEADING_SPELLING_NEAR
+        if sounds_like(said, key, _HEADING_SOUND_MIN, spelling, onset=same):
             return titles[key]
     return None
 
@@ -442,8 +447,11 @@ def _misheard_comma_fits(
         return False
     before = out[-1].kind == MARK and not out[-1].spoken and out[-1].text in ",."
     after = nxt.kind == MARK and nxt.text in ",."
-    if said in _LOOKALIKE_WORDS:  # "aura, coma, weakness", never "a coma. Coma resolved"
-        following = tokens[i + n + 1] if i + n + 1 < len(tokens) else None
-        commas = "," in (out[-1].text, nxt.text)
-        return before and after and commas and following is not None and following.kind == WORD
-    return (before or out[-1].kind == WORD) and (after or nxt.kind == WORD)
+    same = jellyfish.metaphone(said) == jellyfish.metaphone("comma")
+    if same and said not in _LOOKALIKE_WORDS:  # "negative times 2 kama, no evidence"
+        return before and nxt.kind == WORD or after and out[-1].kind == WORD
+    # "aura, coma, weakness", "dyspnea, calm, sweats", never "the common bile duct",
+    # "who comes in" or "a coma. Coma resolved": Whisper's pauses on both sides, one a comma.
+    following = tokens[i + n + 1] if i + n + 1 < len(tokens) else None
+    commas = "," in (out[-1].text, nxt.text)
+    return before and after and commas and following is not None and following.kind == WORD
