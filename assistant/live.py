@@ -39,6 +39,7 @@ class LiveSettings:
     max_utterance: float = 12.0  # force a split so a decode stays short
     speech_threshold: float = 0.5
     preroll: float = 0.3  # audio kept before speech starts, so first syllables are not cut
+    final_beam: int = 5  # beam size of an utterance's final decode (partials are greedy)
 
 
 @dataclass(frozen=True)

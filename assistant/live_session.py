@@ -36,12 +36,13 @@ class LiveResult:
     stopped_by_voice: bool  # the physician said "end dictation"
 
 
-def whisper_decoder(transcriber: Transcriber, hotwords: str | None = None) -> Decoder:
+def whisper_decoder(
+    transcriber: Transcriber, hotwords: str | None = None, final_beam: int = 5
+) -> Decoder:
     """Greedy decodes for partial text; beam search with word timings for the final text.
 
     No VAD inside the decode: the engine already hands over one utterance of speech.
     """
-    beam = getattr(getattr(transcriber, "settings", None), "beam_size", 5)
     partial = DecodeOptions(
         beam_size=1,
         vad=False,
@@ -50,7 +51,9 @@ def whisper_decoder(transcriber: Transcriber, hotwords: str | None = None) -> De
         temperature=(0.0,),
         hallucination_silence_threshold=None,
     )
-    final = replace(partial, beam_size=beam, word_timestamps=True, temperature=(0.0, 0.2, 0.4))
+    final = replace(
+        partial, beam_size=final_beam, word_timestamps=True, temperature=(0.0, 0.2, 0.4)
+    )
 
     def decode(samples: np.ndarray, is_final: bool) -> list:
         options = final if is_final else partial
@@ -93,7 +96,9 @@ def run_dictation(
     hotwords = vocabulary_hotwords(transcriber, settings, report_type, specialty)
     formatter = clinical_formatter(settings)
     recorder = Recorder(recording) if recording is not None else None
-    engine = LiveEngine(whisper_decoder(transcriber, hotwords), live, formatter, recorder)
+    live = live or LiveSettings()
+    decoder = whisper_decoder(transcriber, hotwords, live.final_beam)
+    engine = LiveEngine(decoder, live, formatter, recorder)
     try:
         for event in engine.run(source):
             if on_event is not None:

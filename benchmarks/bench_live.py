@@ -104,6 +104,7 @@ def main() -> None:
     defaults = LiveSettings()
     parser.add_argument("--min-silence", type=float, default=defaults.min_silence)
     parser.add_argument("--max-utterance", type=float, default=defaults.max_utterance)
+    parser.add_argument("--final-beam", type=int, default=defaults.final_beam)
     args = parser.parse_args()
     audio = sorted(p for p in SAMPLES.iterdir() if p.suffix not in {".txt", ".json", ".md"})
     if args.names:
@@ -114,6 +115,7 @@ def main() -> None:
     live = LiveSettings(
         min_silence=args.min_silence,
         max_utterance=args.max_utterance,
+        final_beam=args.final_beam,
     )
     print(f"{live}\n")
     rows = []
@@ -123,9 +125,9 @@ def main() -> None:
         r = measure(transcriber, path, live)
         rows.append(r)
         print(
-            f"{r['name']:40s} {r['seconds']:5.1f} {pct(r['partial'], .5):8.2f}"
-            f" {pct(r['confirmed'], .5):8.2f} {pct(r['final'], .5):9.2f}"
-            f" {pct(r['final'], .95):9.2f} {r['wer_live']:8.3f} {r['wer_full']:8.3f}"
+            f"{r['name']:40s} {r['seconds']:5.1f} {pct(r['partial'], 0.5):8.2f}"
+            f" {pct(r['confirmed'], 0.5):8.2f} {pct(r['final'], 0.5):9.2f}"
+            f" {pct(r['final'], 0.95):9.2f} {r['wer_live']:8.3f} {r['wer_full']:8.3f}"
         )
     every = {k: [v for r in rows for v in r[k]] for k in ("partial", "confirmed", "final")}
     wer_live = statistics.mean(r["wer_live"] for r in rows)
@@ -133,7 +135,7 @@ def main() -> None:
     print()
     for k, values in every.items():
         print(
-            f"{k:10s} delay  p50 {pct(values, .5):5.2f} s   p95 {pct(values, .95):5.2f} s"
+            f"{k:10s} delay  p50 {pct(values, 0.5):5.2f} s   p95 {pct(values, 0.95):5.2f} s"
             f"   ({len(values)} measurements)"
         )
     print(f"mean WER   live {wer_live:.3f}   whole file {wer_full:.3f}"
