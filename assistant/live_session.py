@@ -37,9 +37,9 @@ class LiveResult:
 
 
 def whisper_decoder(
-    transcriber: Transcriber, hotwords: str | None = None, final_beam: int = 5
+    transcriber: Transcriber, hotwords: str | None = None, final_beam: int = 1
 ) -> Decoder:
-    """Greedy decodes for partial text; beam search with word timings for the final text.
+    """Greedy decodes for partial text; the final decode adds word timings (and a beam if set).
 
     No VAD inside the decode: the engine already hands over one utterance of speech.
     """

@@ -311,26 +311,33 @@ def test_model_that_cannot_load_stops_the_batch_and_loses_nothing(tmp_path: Path
     assert (inbox / "a.wav").is_file()
 
 
+def _work(sha: str, duration: float, raw_text: str, text: str) -> dict:
+    """What a batch worker hands back for one file: an empty transcript and a SOAP report."""
+    from assistant.models import Provenance, Transcript
+    from assistant.transcribe import transcript_to_dict
+
+    transcript = Transcript((), Provenance(sha, duration, "tiny.en", "x"))
+    return {
+        "transcript": transcript_to_dict(transcript),
+        "raw_text": raw_text,
+        "text": text,
+        "report": {"report_type": "soap", "confidence": 1.0, "sections": []},
+        "duration": duration,
+    }
+
+
 def test_filing_the_same_job_twice_rolls_back_whole(tmp_path: Path) -> None:
     """Two runs racing on one store: the second filing is refused and leaves nothing behind."""
     from assistant.batch_store import file_result
-    from assistant.models import DictationMeta, Provenance, Transcript
+    from assistant.models import DictationMeta
     from assistant.store import claim_job, system_user
-    from assistant.transcribe import transcript_to_dict
 
     db = tmp_path / "records.db"
     _new_store(db)
     store = connect(db)
     user = system_user(store)
     sha = "ab" * 32
-    transcript = Transcript((), Provenance(sha, 3.0, "tiny.en", "x"))
-    work = {
-        "transcript": transcript_to_dict(transcript),
-        "raw_text": "Subjective. Cough for two days.",
-        "text": "SUBJECTIVE: Cough for two days.",
-        "report": {"report_type": "soap", "confidence": 1.0, "sections": []},
-        "duration": 3.0,
-    }
+    work = _work(sha, 3.0, "Subjective. Cough for two days.", "SUBJECTIVE: Cough for two days.")
     meta = DictationMeta(mrn="MRN7", patient_name="Roe, Rita", encounter="E1")
     assert claim_job(store, user, sha, path="a.wav") is not None
     first = file_result(store, user, sha, "a.wav", meta, work)
@@ -348,31 +355,20 @@ def test_filing_the_same_job_twice_rolls_back_whole(tmp_path: Path) -> None:
 
 def test_mrn_with_another_name_is_filed_unassigned(tmp_path: Path) -> None:
     from assistant.batch_store import file_result
-    from assistant.models import DictationMeta, Provenance, Transcript
+    from assistant.models import DictationMeta
     from assistant.store import claim_job, system_user
-    from assistant.transcribe import transcript_to_dict
 
     db = tmp_path / "records.db"
     _new_store(db)
     store = connect(db)
     user = system_user(store)
 
-    def work(sha: str) -> dict:
-        transcript = Transcript((), Provenance(sha, 2.0, "tiny.en", "x"))
-        report = {"report_type": "soap", "confidence": 1.0, "sections": []}
-        return {
-            "transcript": transcript_to_dict(transcript),
-            "raw_text": "Plan.",
-            "text": "PLAN: rest.",
-            "report": report,
-            "duration": 2.0,
-        }
-
     filed = []
     for sha, name in (("01" * 32, "Roe, Rita"), ("02" * 32, "Smith, John")):
         claim_job(store, user, sha, path=f"{sha[:2]}.wav")
         meta = DictationMeta(mrn="MRN7", patient_name=name)
-        filed.append(file_result(store, user, sha, f"{sha[:2]}.wav", meta, work(sha)))
+        work = _work(sha, 2.0, "Plan.", "PLAN: rest.")
+        filed.append(file_result(store, user, sha, f"{sha[:2]}.wav", meta, work))
     store.close()
     assert filed[0].patient_id is not None and filed[0].document_id is not None
     assert filed[1].patient_id is None and filed[1].document_id is None

@@ -52,7 +52,7 @@ def test_replayed_sample_gives_the_reference_text_and_never_revises(
         Settings(),
         recording=tmp_path / "rec.wav",
         report_type="soap",
-        live=LiveSettings(partial_interval=3.0),
+        live=LiveSettings(partial_interval=1.5),
         on_event=events.append,
     )
     _assert_confirmed_never_change(events)

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from assistant.cli.app import main
-from assistant.cli.common import code_index, to_json
+from assistant.cli.common import code_index, echo_edits, to_json
 
 
 def _show_note_lines(info: Any, inherited: list[Any]) -> list[str]:
@@ -113,7 +113,4 @@ def codes_check_command(codes: tuple[str, ...], age: int | None, sex: str, as_js
     if as_json:
         click.echo(to_json(edits))
         return
-    for e in edits:
-        click.echo(f"{e.severity.upper():<8}{e.kind:<15}{e.message}")
-    if not edits:
-        click.echo("No edits.")
+    echo_edits(edits)

@@ -108,3 +108,11 @@ def code_index() -> Any:
     from assistant.coding import open_index
 
     return open_index()
+
+
+def echo_edits(edits: list[Any]) -> None:
+    """One line per coding edit (severity, kind, message), or "No edits." when it is clean."""
+    for e in edits:
+        click.echo(f"{e.severity.upper():<8}{e.kind:<15}{e.message}")
+    if not edits:
+        click.echo("No edits.")

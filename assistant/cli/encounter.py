@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from assistant.cli.app import main
-from assistant.cli.common import code_index, sign_in, store_options, to_json
+from assistant.cli.common import code_index, echo_edits, sign_in, store_options, to_json
 
 
 def _document_text(settings: Any, document: str, o: dict[str, Any]) -> Any:
@@ -212,10 +212,7 @@ def encounter_codes_list_command(
         edits = validate_codes(
             ordered, age, sex, index=code_index(), discharge_date=when, discharge_status=status
         )
-        for e in edits:
-            click.echo(f"{e.severity.upper():<8}{e.kind:<15}{e.message}")
-        if not edits:
-            click.echo("No edits.")
+        echo_edits(edits)
 
 
 def _claim_context(store: Any, user: Any, encounter_id: int) -> tuple[int, str, int, Any]:

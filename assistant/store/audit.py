@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.errors import AccessDenied, IntegrityViolation, NotFound
-from assistant.store.db import Store, utcnow
+from assistant.store.db import Store, equal_filters, utcnow
 from assistant.store.roles import User, require
 
 GENESIS = "0" * 64
@@ -181,17 +181,14 @@ def list_events(
     limit: int = 200,
 ) -> list[AuditEvent]:
     """Newest first. Reading the audit log is itself audited."""
-    where, params = ["1=1"], []
-    for col, val in (("patient_id", patient_id), ("document_id", document_id)):
-        if val is not None:
-            where.append(f"{col} = ?")
-            params.append(val)
+    where, params = equal_filters([("patient_id", patient_id), ("document_id", document_id)])
     if username is not None:
         where.append("username = ? COLLATE NOCASE")
         params.append(username)
+    cond = " AND ".join(["1=1", *where])
     with audited(store, user, "read_audit", patient_id=patient_id, document_id=document_id):
         rows = store.all(
-            f"SELECT * FROM audit_log WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
+            f"SELECT * FROM audit_log WHERE {cond} ORDER BY id DESC LIMIT ?",
             [*params, limit],
         )
     return [_event(r) for r in rows]

@@ -13,7 +13,7 @@ from typing import Any
 from assistant.errors import AccessDenied, IntegrityViolation, NotFound, StoreError
 from assistant.models import Code
 from assistant.store.audit import AuditScope, audited
-from assistant.store.db import Store, utcnow
+from assistant.store.db import Store, equal_filters, utcnow
 from assistant.store.roles import User
 
 POA_VALUES = ("Y", "N", "U", "W", "1")  # CMS present-on-admission indicators
@@ -275,19 +275,15 @@ def list_queries(
     status: str | None = None,
     addressed_to: int | None = None,
 ) -> list[PhysicianQuery]:
-    where, params = ["1=1"], []
-    for col, val in (
-        ("encounter_id", encounter_id),
-        ("status", status),
-        ("addressed_to", addressed_to),
-    ):
-        if val is not None:
-            where.append(f"{col} = ?")
-            params.append(val)
+    where, params = equal_filters(
+        [("encounter_id", encounter_id), ("status", status), ("addressed_to", addressed_to)]
+    )
+    cond = " AND ".join(["1=1", *where])
     with audited(store, user, "read_queries", permission="read_record") as scope:
         if encounter_id is not None:
             _enc_patient(store, encounter_id, scope)
         rows = store.all(
-            f"SELECT * FROM physician_queries WHERE {' AND '.join(where)} ORDER BY id", params
+            f"SELECT * FROM physician_queries WHERE {cond} ORDER BY id",
+            params,
         )
     return [_query(r) for r in rows]

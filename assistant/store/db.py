@@ -12,7 +12,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,15 @@ BEGIN_RETRIES = 4  # BEGIN IMMEDIATE attempts, each waiting up to the busy timeo
 def utcnow() -> str:
     """The current time as ISO-8601 UTC text, the one date format the store keeps."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def equal_filters(filters: Iterable[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
+    """``col = ?`` clauses and their parameters for the filters given (a None value: any).
+
+    The column names are the caller's constants, never user input; only values are bound.
+    """
+    given = [(col, val) for col, val in filters if val is not None]
+    return [f"{col} = ?" for col, _ in given], [val for _, val in given]
 
 
 def translate(e: sqlite3.Error, path: str | Path) -> StoreError:

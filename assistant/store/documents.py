@@ -34,7 +34,7 @@ from typing import Any
 
 from assistant.errors import AccessDenied, IntegrityViolation, NotFound, StoreError
 from assistant.store.audit import audited
-from assistant.store.db import Store, utcnow
+from assistant.store.db import Store, equal_filters, utcnow
 from assistant.store.roles import User
 
 TXA17 = {"draft": "IP", "preliminary": "DO", "final": "LA", "amended": "LA"}
@@ -201,6 +201,31 @@ def _add_version(
     )
 
 
+def _restamp(
+    store: Store,
+    user: User,
+    d: Any,
+    *,
+    status: str,
+    reason: str | None = None,
+    signed: bool = False,
+) -> None:
+    """A new version with the current text and sections unchanged, only the status moves."""
+    v = _load(store, d["id"]).version
+    sections_json, titles = _sections_json(list(v.sections))
+    _add_version(
+        store,
+        user,
+        d,
+        status=status,
+        text=v.text,
+        sections_json=sections_json,
+        titles=titles,
+        reason=reason,
+        signed=signed,
+    )
+
+
 def _new_document(
     store: Store,
     user: User,
@@ -340,17 +365,7 @@ def sign(store: Store, user: User, document_id: int, *, password: str) -> Docume
         if d["status"] not in EDITABLE:
             raise IntegrityViolation(f"Document {document_id} is {d['status']}, not signable.")
         _check_signer(store, user, d, password)
-        v = _load(store, document_id).version
-        _add_version(
-            store,
-            user,
-            d,
-            status="final",
-            text=v.text,
-            signed=True,
-            sections_json=json.dumps(list(v.sections)),
-            titles=_sections_json(list(v.sections))[1],
-        )
+        _restamp(store, user, d, status="final", signed=True)
     return _load(store, document_id)
 
 
@@ -460,17 +475,7 @@ def enter_in_error(store: Store, user: User, document_id: int, *, reason: str) -
         scope.patient_id = d["patient_id"]
         if d["status"] == "entered-in-error":
             raise IntegrityViolation(f"Document {document_id} is already entered in error.")
-        v = _load(store, document_id).version
-        _add_version(
-            store,
-            user,
-            d,
-            status="entered-in-error",
-            text=v.text,
-            reason=reason,
-            sections_json=json.dumps(list(v.sections)),
-            titles=_sections_json(list(v.sections))[1],
-        )
+        _restamp(store, user, d, status="entered-in-error", reason=reason)
     return _load(store, document_id)
 
 
@@ -513,25 +518,23 @@ def list_documents(
     limit: int = 500,
 ) -> list[Document]:
     """Documents (current versions) matching every filter given, oldest first."""
-    where, params = ["1=1"], []
-    for col, val in (
-        ("patient_id", patient_id),
-        ("encounter_id", encounter_id),
-        ("status", status),
-        ("author_id", author_id),
-        ("parent_id", parent_id),
-    ):
-        if val is not None:
-            where.append(f"{col} = ?")
-            params.append(val)
+    where, params = equal_filters(
+        [
+            ("patient_id", patient_id),
+            ("encounter_id", encounter_id),
+            ("status", status),
+            ("author_id", author_id),
+            ("parent_id", parent_id),
+        ]
+    )
+    cond = " AND ".join(["1=1", *where])
     with audited(
         store, user, "list_documents", permission="read_record", patient_id=patient_id
     ) as scope:
         ids = [
             r["id"]
             for r in store.all(
-                f"SELECT id FROM documents WHERE {' AND '.join(where)} ORDER BY created_at, id"
-                " LIMIT ?",
+                f"SELECT id FROM documents WHERE {cond} ORDER BY created_at, id LIMIT ?",
                 [*params, limit],
             )
         ]

@@ -43,15 +43,19 @@ def _row(store: Store, sha: str) -> Any:
     return store.one("SELECT * FROM jobs WHERE audio_sha256 = ?", [sha])
 
 
+def _add_row(store: Store, sha: str, path: str, now: str) -> None:
+    """A queued job for this audio, unless it already has one (whatever its state)."""
+    store.execute(
+        "INSERT OR IGNORE INTO jobs (audio_sha256, path, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?)",
+        [sha, path, now, now],
+    )
+
+
 def enqueue_job(store: Store, user: User, audio_sha256: str, *, path: str) -> Job:
     """Add a queued job, or return the existing one for this audio unchanged."""
     with audited(store, user, "enqueue_job", permission="process_jobs") as scope:
-        now = utcnow()
-        store.execute(
-            "INSERT OR IGNORE INTO jobs (audio_sha256, path, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?)",
-            [audio_sha256, path, now, now],
-        )
+        _add_row(store, audio_sha256, path, utcnow())
         scope.detail = {"job": audio_sha256}
         result = _job(_row(store, audio_sha256))
     return result
@@ -74,11 +78,7 @@ def claim_job(
     with audited(store, user, "claim_job", permission="process_jobs") as scope:
         scope.detail = {"job": audio_sha256}
         now = utcnow()
-        store.execute(
-            "INSERT OR IGNORE INTO jobs (audio_sha256, path, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?)",
-            [audio_sha256, path, now, now],
-        )
+        _add_row(store, audio_sha256, path, now)
         r = _row(store, audio_sha256)
         takeable = r["state"] == "queued"
         if r["state"] == "processing" and stale_after_s is not None and r["claimed_at"]:

@@ -18,7 +18,7 @@ from typing import Any
 from assistant.errors import StoreError
 from assistant.models import Encounter, Patient
 from assistant.store.audit import audited
-from assistant.store.db import Store
+from assistant.store.db import Store, equal_filters
 from assistant.store.documents import Document, _load
 from assistant.store.records import _encounter, _patient
 from assistant.store.roles import User
@@ -99,16 +99,14 @@ def _filters(
     status: str | None,
     include_entered_in_error: bool,
 ) -> tuple[list[str], list[Any]]:
-    where, params = [], []
-    for col, val in (
-        ("d.patient_id", patient_id),
-        ("d.author_id", author_id),
-        ("d.report_type", report_type),
-        ("d.status", status),
-    ):
-        if val is not None:
-            where.append(f"{col} = ?")
-            params.append(val)
+    where, params = equal_filters(
+        [
+            ("d.patient_id", patient_id),
+            ("d.author_id", author_id),
+            ("d.report_type", report_type),
+            ("d.status", status),
+        ]
+    )
     if not include_entered_in_error and status is None:
         where.append("d.status != 'entered-in-error'")
     return where, params

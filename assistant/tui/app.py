@@ -92,29 +92,27 @@ class WorkstationApp(App):
         self.switch_screen(WorklistScreen())
 
     def on_open_item(self, message: OpenItem) -> None:
-        from assistant.tui.screens.editor import EditorScreen
-
         if message.item.kind == "assign" and self.workspace.can("assign_work"):
             from assistant.tui.screens.assign import AssignScreen
 
             self.push_screen(AssignScreen(message.item))
             return
-        try:
-            opened = self.workspace.open_item(message.item)
-        except AssistantError as e:
-            self.notify(str(e), severity="error")
-            return
-        self.push_screen(EditorScreen(opened))
+        self._open_editor(lambda: self.workspace.open_item(message.item))
 
     def on_open_document(self, message: OpenDocument) -> None:
         from assistant.tui.screens.document import DocumentScreen
-        from assistant.tui.screens.editor import EditorScreen
 
         if message.read_only:
             self.push_screen(DocumentScreen(message.document_id, message.version))
             return
+        self._open_editor(lambda: self.workspace.open_document(message.document_id))
+
+    def _open_editor(self, open_work: Callable[[], Any]) -> None:
+        """Open the work in the editor; a record that cannot be opened is a notice, not a crash."""
+        from assistant.tui.screens.editor import EditorScreen
+
         try:
-            opened = self.workspace.open_document(message.document_id)
+            opened = open_work()
         except AssistantError as e:
             self.notify(str(e), severity="error")
             return

@@ -6,7 +6,15 @@ import re
 
 import pytest
 from textual.widgets.text_area import Selection
-from tui_support import PASSWORDS, SIZE, open_first, sign_in, type_text, worklist_kinds
+from tui_support import (
+    PASSWORDS,
+    SIZE,
+    answer_dialog,
+    open_first,
+    sign_in,
+    type_text,
+    worklist_kinds,
+)
 
 from assistant.store import (
     file_document,
@@ -81,16 +89,10 @@ async def test_physician_signs_with_password(make, store) -> None:
         await sign_in(pilot, "drsmith")
         await open_first(pilot, app, "sign")
         assert app.screen.opened.document.id == doc_id
-        await pilot.press("ctrl+g")
-        await type_text(pilot, "wrong-password")
-        await pilot.press("enter")
-        await pilot.pause()
+        await answer_dialog(pilot, "ctrl+g", "wrong-password")
         dr = find_user(store, "drsmith")
         assert get_document(store, dr, doc_id).status == "preliminary"
-        await pilot.press("ctrl+g")
-        await type_text(pilot, PASSWORDS["drsmith"])
-        await pilot.press("enter")
-        await pilot.pause()
+        await answer_dialog(pilot, "ctrl+g", PASSWORDS["drsmith"])
         signed = get_document(store, dr, doc_id)
         assert (signed.status, signed.version.signed_by) == ("final", dr.id)
         assert app.screen.editor.read_only is False  # the author may amend a signed report
@@ -98,22 +100,12 @@ async def test_physician_signs_with_password(make, store) -> None:
         editor = app.screen.editor
         editor.move_cursor(editor.location(editor.text.index("Fluids.") + len("Fluids.")))
         await type_text(pilot, " Rest.")
-        await pilot.press("ctrl+t")
-        await type_text(pilot, "added advice")
-        await pilot.press("enter")
-        await type_text(pilot, PASSWORDS["drsmith"])
-        await pilot.press("enter")
-        await pilot.pause()
+        await answer_dialog(pilot, "ctrl+t", "added advice", PASSWORDS["drsmith"])
         amended = get_document(store, dr, doc_id)
         assert amended.status == "amended" and amended.version.reason == "added advice"
         assert "Fluids. Rest." in amended.version.text
         # addendum: a new signed document appended to this one
-        await pilot.press("ctrl+b")
-        await type_text(pilot, "Chest x-ray clear.")
-        await pilot.press("enter")
-        await type_text(pilot, PASSWORDS["drsmith"])
-        await pilot.press("enter")
-        await pilot.pause()
+        await answer_dialog(pilot, "ctrl+b", "Chest x-ray clear.", PASSWORDS["drsmith"])
         (addendum,) = list_documents(store, dr, parent_id=doc_id)
         assert (addendum.relation, addendum.status) == ("appends", "final")
         assert addendum.version.text == "Chest x-ray clear."

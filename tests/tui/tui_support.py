@@ -20,6 +20,15 @@ async def type_text(pilot, text: str) -> None:
         await pilot.press("space" if ch == " " else ch)
 
 
+async def answer_dialog(pilot, key: str, *answers: str) -> None:
+    """Open a dialog by its key, type each field's answer followed by Enter, let it settle."""
+    await pilot.press(key)
+    for answer in answers:
+        await type_text(pilot, answer)
+        await pilot.press("enter")
+    await pilot.pause()
+
+
 async def sign_in(pilot, username: str) -> None:
     """The app was built with the username: the password field has the focus."""
     await type_text(pilot, PASSWORDS[username])
