@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+
 def _core_modules() -> list[str]:
     """Every module of the package but the two shells (cli, tui), found on disk."""
     import pkgutil
