@@ -36,9 +36,7 @@ STOP_COMMANDS = {("end", "dictation"), ("and", "dictation"), ("stop", "dictation
 class LiveSettings:
     partial_interval: float = 0.4  # seconds of new audio between partial decodes
     min_silence: float = 0.45  # a pause this long ends an utterance
-    # Splitting continuous speech at 6 s keeps every decode short; measured against 12 s it
-    # also lowered the WER gap to whole-file decoding (benchmarks/README.md).
-    max_utterance: float = 6.0  # force a split (at the quietest frame) so a decode stays short
+    max_utterance: float = 6.0  # then close the utterance at the next dip, so decodes stay short
     speech_threshold: float = 0.5
     preroll: float = 0.3  # audio kept before speech starts, so first syllables are not cut
     final_beam: int = 1  # beam of an utterance's final decode; greedy measured faster, as good
@@ -144,7 +142,6 @@ class LiveEngine:
         idle = np.zeros(0, dtype=np.float32)  # recent audio before speech starts
         utterance: np.ndarray | None = None
         utterance_start = 0
-        probs: list[float] = []  # per frame of the current utterance
         silence = 0
         decoded_at = 0
         agreement = LocalAgreement()
@@ -160,20 +157,17 @@ class LiveEngine:
                     continue
                 utterance, idle = idle, np.zeros(0, dtype=np.float32)
                 utterance_start = consumed - len(utterance)
-                probs, silence, decoded_at = [], 0, 0
+                silence, decoded_at = 0, 0
             else:
                 utterance = np.concatenate([utterance, block])
             for p in frame_probs:
-                probs.append(p)
                 silence = silence + 1 if p < s.speech_threshold - 0.15 else 0
 
             paused = silence * FRAME >= s.min_silence * SAMPLE_RATE
-            too_long = len(utterance) >= s.max_utterance * SAMPLE_RATE
-            if paused or too_long:
-                cut = len(utterance) if paused else self._split_point(probs)
+            if paused or self._split_now(utterance, frame_probs):
                 speech_end = (utterance_start + len(utterance) - silence * FRAME) / SAMPLE_RATE
                 yield from self._finish_utterance(
-                    utterance[:cut],
+                    utterance,
                     utterance_start,
                     agreement,
                     consumed,
@@ -181,12 +175,7 @@ class LiveEngine:
                 )
                 if self.stopped_by_voice:
                     break
-                rest = utterance[cut:]
-                if paused or len(rest) == 0:
-                    utterance, idle = None, rest[-preroll:]
-                else:
-                    utterance, utterance_start = rest, utterance_start + cut
-                    probs, silence, decoded_at = probs[cut // FRAME :], 0, 0
+                utterance = None
                 continue
 
             due = len(utterance) - decoded_at >= s.partial_interval * SAMPLE_RATE
@@ -249,14 +238,18 @@ class LiveEngine:
             speech_end=speech_end,
         )
 
-    def _split_point(self, probs: list[float]) -> int:
-        """Sample index of the quietest frame in the last 2 s, to split a long utterance."""
-        window = min(len(probs), int(2 * SAMPLE_RATE / FRAME))
-        if window == 0:
-            return len(probs) * FRAME
-        tail = probs[-window:]
-        quietest = len(probs) - window + int(np.argmin(tail))
-        return max(1, quietest) * FRAME
+    def _split_now(self, utterance: np.ndarray, frame_probs: list[float]) -> bool:
+        """Close a long utterance at its next dip in speech (or at all, 2 s later).
+
+        The whole utterance is closed, never a part: confirmed words may come from anywhere in
+        it, so audio left over for the next utterance would be transcribed twice.
+        """
+        s = self.settings
+        seconds = len(utterance) / SAMPLE_RATE
+        if seconds < s.max_utterance:
+            return False
+        dip = bool(frame_probs) and frame_probs[-1] < s.speech_threshold
+        return dip or seconds >= s.max_utterance + 2.0
 
     @staticmethod
     def _behind(source: AudioSource, consumed: int) -> bool:

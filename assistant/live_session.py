@@ -51,9 +51,9 @@ def whisper_decoder(
         temperature=(0.0,),
         hallucination_silence_threshold=None,
     )
-    final = replace(
-        partial, beam_size=final_beam, word_timestamps=True, temperature=(0.0, 0.2, 0.4)
-    )
+    # No temperature fallback: sampling would make the same audio give different text, and a
+    # re-decode would add its time to the delay the physician waits.
+    final = replace(partial, beam_size=final_beam, word_timestamps=True)
 
     def decode(samples: np.ndarray, is_final: bool) -> list:
         options = final if is_final else partial
