@@ -25,7 +25,7 @@ from assistant.models import Segment
 
 log = logging.getLogger(__name__)
 
-# decode(samples, final) -> segments of that audio (final: beam search and word timestamps)
+# decode(samples, final) -> segments of that audio (final: with word timestamps)
 Decoder = Callable[[np.ndarray, bool], list[Segment]]
 # "end dictation" closes the dictation when it is the last thing said before a pause; tiny
 # models often hear "and dictation", which no one says at the end of a phrase either.
