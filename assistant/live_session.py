@@ -71,13 +71,13 @@ def vocabulary_hotwords(
     """The report type's and specialty's terms, within the prompt token budget."""
     if not settings.transcription.use_vocabulary:
         return None
-    from assistant.pipeline import cached_lexicon
+    from assistant.pipeline import cached_lexicon, token_counter
     from assistant.vocab_bias import fit_terms, join_terms
 
     lexicon = cached_lexicon(tuple(settings.vocab.extra_dirs))
     terms = lexicon.specialty_terms(specialty, report_type)
-    count = getattr(transcriber, "tokenizer_count", lambda text: len(text.split()) * 2)
-    return join_terms(fit_terms(terms, settings.vocab.prompt_token_budget, count)) or None
+    budget = settings.vocab.prompt_token_budget
+    return join_terms(fit_terms(terms, budget, token_counter(transcriber))) or None
 
 
 def run_dictation(

@@ -73,7 +73,7 @@ def transcribe_medical(
     opts = options or PipelineOptions()
     lexicon = lexicon or cached_lexicon(tuple(settings.vocab.extra_dirs))
     budget = settings.vocab.prompt_token_budget
-    count = _token_counter(transcriber)
+    count = token_counter(transcriber)
 
     bias_terms = lexicon.specialty_terms(specialty, report_type) if opts.bias else []
     hot = fit_terms(bias_terms, budget, count)
@@ -122,7 +122,8 @@ def _default_options(transcriber: Transcriber):
     return default() if callable(default) else DecodeOptions()
 
 
-def _token_counter(transcriber: Transcriber):
+def token_counter(transcriber: Transcriber):
+    """Counts prompt tokens with the model's own tokenizer (what Whisper's 224 limit counts)."""
     counter = getattr(transcriber, "tokenizer_count", None)
     if callable(counter):
         return counter

@@ -290,15 +290,15 @@ class Workspace(DocumentActions, CodingAndSearch, Assignments):
             return None, None, d.path, frozenset()
         return transcript_from_dict(stored.transcript), stored.id, d.path, stored.reviewed_spans
 
-    def format_transcript(self, transcript: Transcript, report_type: str | None) -> str:
-        from assistant.dictation import format_dictation
-        from assistant.reports import all_headings
+    @cached_property
+    def formatter(self):
+        """The site's clinical formatter (template headings, curated brand names), built once."""
+        from assistant.formatting import clinical_formatter
 
-        text = format_dictation(
-            transcript.text,
-            headings=all_headings(self.templates),
-            abbreviations=self.settings.vocab.abbreviations,
-        )
+        return clinical_formatter(self.settings, self.templates)
+
+    def format_transcript(self, transcript: Transcript, report_type: str | None) -> str:
+        text = self.formatter(transcript.text)
         return sections_text(self.report(text, report_type).sections)
 
     def _guess_type(self, text: str) -> str:
