@@ -182,24 +182,27 @@ def test_unknown_device_is_a_clear_error(tmp_path: Path) -> None:
     assert "assistant devices" in out.stdout
 
 
-def test_dictate_command_records_through_portaudio_and_files_a_draft(
-    spoken_wav: Path, tmp_path: Path
-) -> None:
+@pytest.fixture
+def clinic(tmp_path: Path):
+    """A real store with an admin, a physician (dr.okafor) and a patient (MRN77)."""
     from assistant.models import Patient
-    from assistant.store import (
-        bootstrap_admin,
-        connect,
-        create_user,
-        get_dictation,
-        get_document,
-        register_patient,
-    )
+    from assistant.store import bootstrap_admin, connect, create_user, register_patient
 
     db = tmp_path / "records.db"
     store = connect(db)
     admin = bootstrap_admin(store, "admin", "admin-pass-1")
     create_user(store, admin, "dr.okafor", "physician", "doctor-pass-1")
     patient = register_patient(store, admin, Patient("MRN77", "Doe", "Jane"))
+    yield db, store, admin, patient
+    store.close()
+
+
+def test_dictate_command_records_through_portaudio_and_files_a_draft(
+    spoken_wav: Path, tmp_path: Path, clinic
+) -> None:
+    from assistant.store import get_dictation, get_document
+
+    db, store, admin, patient = clinic
     samples = load_audio(spoken_wav).samples
     env = {
         **_fake_microphone_home(tmp_path, samples),
@@ -214,23 +217,15 @@ def test_dictate_command_records_through_portaudio_and_files_a_draft(
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "Filed draft document" in out.stderr
-    doctor = admin  # read back as the admin: the filing itself was the physician's
-    doc = get_document(store, doctor, 1)
+    doc = get_document(store, admin, 1)  # read back as the admin; the physician filed it
     assert doc.status == "draft" and doc.patient_id == patient.id and doc.version.text.strip()
-    dictation = get_dictation(store, doctor, doc.dictation_id)
+    dictation = get_dictation(store, admin, doc.dictation_id)
     assert Path(dictation.path).suffix == ".flac" and Path(dictation.path).exists()
     assert dictation.duration == pytest.approx(3.0, abs=0.5)
 
 
-def test_dictate_without_a_microphone_is_one_clear_line(tmp_path: Path) -> None:
-    from assistant.models import Patient
-    from assistant.store import bootstrap_admin, connect, create_user, register_patient
-
-    db = tmp_path / "records.db"
-    store = connect(db)
-    admin = bootstrap_admin(store, "admin", "admin-pass-1")
-    create_user(store, admin, "dr.okafor", "physician", "doctor-pass-1")
-    register_patient(store, admin, Patient("MRN77", "Doe", "Jane"))
+def test_dictate_without_a_microphone_is_one_clear_line(clinic) -> None:
+    db = clinic[0]
     env = {**os.environ, "ASSISTANT_PASSWORD": "doctor-pass-1"}
     cmd = [
         sys.executable, "-m", "assistant.cli", "dictate", "--patient", "MRN77",
