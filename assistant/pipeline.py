@@ -4,8 +4,8 @@
 
 1. decodes once with ``hotwords`` chosen from the specialty's bias list (or the report type's,
    or the general one), within the token budget counted by the model's tokenizer; this pass
-   has no temperature fallback and a per-window token cap, because a prompt occasionally sends
-   tiny.en into a loop and the fallback would multiply the cost;
+   has no temperature fallback, a per-window token cap and no repeated 10-token runs, because a
+   prompt occasionally sends tiny.en into a loop and the fallback would multiply the cost;
 2. decodes again, without biasing, each segment that copies the hotwords (Whisper's failure on
    silence) or loops, and any stretch of speech the biased pass skipped (a prompt can make
    Whisper jump ahead: the voice activity detector finds speech that no word covers);
@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 _PAD = 0.25  # seconds of context around a re-decoded segment
 _MAX_NEW_TOKENS = 160  # per 30 s window in the biased pass (fast dictation needs ~130)
 _WHISPER_MAX_LENGTH = 448  # prompt + decoded tokens per window
+# In the biased pass no run of this many tokens may repeat within a window: tiny.en with a
+# hotword prompt sometimes loops on one syllable ("ylylyl...") until the token cap, and
+# decoding that window again costs a second pass. Ten tokens is longer than the phrases a
+# dictation legitimately repeats within 30 s ("milligrams by mouth once daily period").
+_NO_REPEAT_NGRAM = 10
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,12 @@ def transcribe_medical(
     biased = replace(decode, hotwords=join_terms(hot) or None)
     if hot:
         cap = min(_MAX_NEW_TOKENS, _WHISPER_MAX_LENGTH - count(join_terms(hot)) - 8)
-        biased = replace(biased, temperature=decode.temperature[:1], max_new_tokens=max(cap, 32))
+        biased = replace(
+            biased,
+            temperature=decode.temperature[:1],
+            max_new_tokens=max(cap, 32),
+            no_repeat_ngram_size=_NO_REPEAT_NGRAM,
+        )
     transcript = transcribe_clip(transcriber, clip, biased)
     transcript = _undo_leaks(transcriber, clip, transcript, decode, hot)
     if hot:
@@ -95,7 +105,9 @@ def transcribe_medical(
             transcriber, clip, transcript, decode, lexicon, hot, budget, count, opts
         )
     if opts.correct:
-        transcript = correct_transcript(transcript, lexicon.index, opts.match, bias_terms)
+        transcript = correct_transcript(
+            transcript, lexicon.index, opts.match, bias_terms, lexicon.phrases
+        )
     recorded = dict(transcript.provenance.options)
     recorded["vocabulary"] = {
         "specialty": specialty,

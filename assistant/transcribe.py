@@ -50,6 +50,9 @@ class DecodeOptions:
     # Cap on tokens decoded per 30 s window (None: Whisper's own limit). The vocabulary pipeline
     # sets it for biased decoding, where a hotword prompt can send tiny.en into a long loop.
     max_new_tokens: int | None = None
+    # Forbid any run of this many tokens from appearing twice in a window (0: off). The
+    # vocabulary pipeline sets it for biased decoding, where tiny.en can loop on one syllable.
+    no_repeat_ngram_size: int = 0
 
     @classmethod
     def from_settings(cls, settings: TranscriptionSettings, **changes: Any) -> DecodeOptions:
@@ -148,6 +151,7 @@ class WhisperTranscriber:
                 vad_filter=opts.vad,
                 vad_parameters={"min_silence_duration_ms": opts.vad_min_silence_ms},
                 max_new_tokens=opts.max_new_tokens,
+                no_repeat_ngram_size=opts.no_repeat_ngram_size,
             )
             for seg in segments:
                 yield _segment_from_whisper(seg)

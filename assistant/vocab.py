@@ -163,6 +163,12 @@ class Lexicon:
 
         return TermIndex.build(self.terms)
 
+    @cached_property
+    def phrases(self):  # -> vocab_phrase.PhraseIndex
+        from assistant.vocab_phrase import PhraseIndex
+
+        return PhraseIndex.build(self.terms)
+
 
 def specialty_key(name: str) -> str:
     """'General Surgery' -> 'general_surgery', the name of its list file."""

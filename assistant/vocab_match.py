@@ -26,10 +26,11 @@ import jellyfish
 from rapidfuzz import fuzz, process
 
 from assistant.models import Correction, Segment, Transcript, Word
+from assistant.vocab_keys import core_of, edges_of, letters_of, sound_of
+from assistant.vocab_phrase import PhraseIndex, PhraseSettings, anchored_fixes
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]")
 _CLEAN_TERM = re.compile(r"[A-Za-z][A-Za-z \-']*")
-_EDGE_PUNCT = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
 
 # Weight of an entry by tier: the curated core outranks ICD descriptions and drug databases.
 TIER_WEIGHT = {"site": 1.0, "core": 1.0, "generated": 0.94}
@@ -49,6 +50,8 @@ class MatchSettings:
     prefer_bonus: float = 3.0  # added for terms of the dictation's specialty list
     dose_bonus: float = 4.0  # added for drug terms after "hold", "started"... or before a dose
     min_join_letters: int = 7  # "pre renal" -> "prerenal" only for terms at least this long
+    phrase: PhraseSettings = PhraseSettings()  # one misheard word inside a known phrase
+    anchor_bonus: float = 10.0  # a phrase-anchored fix outranks a lone-word one on overlap
 
 
 @dataclass(frozen=True)
@@ -65,15 +68,6 @@ class Entry:
 class Match:
     entry: Entry
     score: float  # 0-100, weighted
-
-
-def letters_of(text: str) -> str:
-    return re.sub(r"[^a-z]", "", text.lower())
-
-
-def sound_of(text: str) -> str:
-    letters = letters_of(text)
-    return jellyfish.metaphone(letters) if letters else ""
 
 
 class TermIndex:
@@ -169,10 +163,6 @@ class _Candidate:
     original: str
 
 
-def _core(word: Word) -> str:
-    return _EDGE_PUNCT.match(word.text.strip()).group(2)
-
-
 @functools.lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
     """Words that are one token of Whisper's tokenizer: ordinary English, by the model's count.
@@ -190,9 +180,34 @@ def common_words() -> frozenset[str]:
     return frozenset(k[1:].lower() for k in vocab if k.startswith("\u0120") and k[1:].isalpha())
 
 
+_SUFFIXES = ("ies", "ing", "ed", "es", "ly", "er", "s", "d")
+
+
+def english(word: str) -> bool:
+    """A common word or a plain inflection of one ("tripped", "swelling", "bleeds").
+
+    The tokenizer's whole-word entries miss most inflected forms, and an inflected English
+    word is no more a misheard term than its stem is.
+    """
+    low = word.lower()
+    common = common_words()
+    if low in common:
+        return True
+    for suffix in _SUFFIXES:
+        if not low.endswith(suffix) or len(low) - len(suffix) < 3:
+            continue
+        stem = low[: -len(suffix)]
+        options = {stem, stem + "e", stem + "y" if suffix == "ies" else stem}
+        if len(stem) > 3 and stem[-1] == stem[-2]:
+            options.add(stem[:-1])  # "tripped" -> "trip"
+        if options & common:
+            return True
+    return False
+
+
 def _unknown(word: Word, index: TermIndex) -> bool:
-    core = _core(word)
-    return core.lower() not in common_words() and index.exact(core) is None
+    core = core_of(word)
+    return not english(core) and index.exact(core) is None
 
 
 def _span_ok(words: Sequence[Word], index: TermIndex, settings: MatchSettings) -> bool:
@@ -208,7 +223,7 @@ def _span_ok(words: Sequence[Word], index: TermIndex, settings: MatchSettings) -
     if not any(suspect):
         return False
     # Numbers and sentence breaks inside a span are not part of one term.
-    cores = [_core(w) for w in words]
+    cores = [core_of(w) for w in words]
     if any(not c or any(ch.isdigit() for ch in c) for c in cores):
         return False
     return all(not re.search(r"[.!?;:]$", w.text.strip()) for w in words[:-1])
@@ -239,13 +254,13 @@ _DRUG_VERBS = frozenset(
 
 
 def _drug_context(words: Sequence[Word], start: int, end: int) -> bool:
-    before = _core(words[start - 1]).lower() if start > 0 else ""
+    before = core_of(words[start - 1]).lower() if start > 0 else ""
     return before in _DRUG_VERBS or _dose_follows(words, end)
 
 
 def _dose_follows(words: Sequence[Word], end: int) -> bool:
     for word in words[end : end + 2]:
-        core = _core(word).lower()
+        core = core_of(word).lower()
         if core and (core[0].isdigit() or core in _DOSE_WORDS or core in _NUMBER_WORDS):
             return True
     return False
@@ -276,7 +291,7 @@ def _joined(words: Sequence[Word], index: TermIndex, settings: MatchSettings) ->
             span = words[start : start + count]
             if len(span) < count or all(w.probability >= settings.keep_probability for w in span):
                 continue
-            cores = [_core(w) for w in span]
+            cores = [core_of(w) for w in span]
             if not all(c.isalpha() for c in cores):
                 continue
             if any(re.search(r"[.!?;:,]$", w.text.strip()) for w in span[:-1]):
@@ -291,11 +306,28 @@ def _joined(words: Sequence[Word], index: TermIndex, settings: MatchSettings) ->
     return found
 
 
+def _anchored(
+    words: Sequence[Word], index: TermIndex, phrases: PhraseIndex, settings: MatchSettings
+) -> list[_Candidate]:
+    """Fixes that a known phrase around the heard word supports (see ``vocab_phrase``)."""
+    found = anchored_fixes(words, phrases, lambda w: _unknown(w, index), settings.phrase)
+    return [
+        _Candidate(
+            f.start,
+            f.count,
+            Match(_entry(f.word, 1.0, "phrase"), f.score + settings.anchor_bonus),
+            f.original,
+        )
+        for f in found
+    ]
+
+
 def find_corrections(
     words: Sequence[Word],
     index: TermIndex,
     settings: MatchSettings | None = None,
     prefer: Iterable[str] = (),
+    phrases: PhraseIndex | None = None,
 ) -> list[_Candidate]:
     settings = settings or MatchSettings()
     prefer = frozenset(letters_of(t) for t in prefer)
@@ -305,12 +337,14 @@ def find_corrections(
             span = words[start : start + count]
             if len(span) < count or not _span_ok(span, index, settings):
                 continue
-            original = " ".join(_core(w) for w in span)
+            original = " ".join(core_of(w) for w in span)
             if count == 1 and index.exact(original) is not None:
                 continue  # already a lexicon word, spelled right
             spans.append((start, count, original))
     found = index.search_many([original for _s, _c, original in spans], limit=5)
     candidates: list[_Candidate] = _joined(words, index, settings)
+    if phrases is not None:
+        candidates += _anchored(words, index, phrases, settings)
     for (start, count, original), matches in zip(spans, found, strict=True):
         matches = _boosted(matches, prefer, settings.prefer_bonus)
         dose = _drug_context(words, start, start + count)
@@ -322,8 +356,10 @@ def find_corrections(
         cutoff = settings.min_score
         if len(letters) < 7 or len(best.entry.letters) < 7:
             cutoff += settings.short_penalty
-        if all(_core(w).lower() in common_words() for w in words[start : start + count]):
-            if best.entry.letters in common_words():
+        if best.entry.weight < 1 and best.entry.letters in common_words():
+            continue  # a generated entry that is ordinary English ("property"): noise
+        if all(english(core_of(w)) for w in words[start : start + count]):
+            if english(best.entry.letters):
                 continue  # one ordinary word for another ("tripped" -> "trapped"): a guess
             cutoff += settings.common_penalty
         if best.score >= cutoff and best.entry.letters != letters:
@@ -367,14 +403,18 @@ def correct_transcript(
     index: TermIndex,
     settings: MatchSettings | None = None,
     prefer: Iterable[str] = (),
+    phrases: PhraseIndex | None = None,
 ) -> Transcript:
     """A copy of ``transcript`` with strong lexicon matches replaced and recorded.
+
+    With ``phrases``, a word inside an otherwise exact lexicon phrase is also fixed at a lower
+    cut-off ("pericysmal atrial fibrillation"); its score includes the anchor's bonus.
 
     ``Correction.word_index`` is the position of the new word in the corrected transcript's
     ``words``; ``word_count`` is how many decoded words it replaced.
     """
     words = transcript.words
-    chosen = {c.start: c for c in find_corrections(words, index, settings, prefer)}
+    chosen = {c.start: c for c in find_corrections(words, index, settings, prefer, phrases)}
     if not chosen:
         return transcript
     corrections: list[Correction] = list(transcript.corrections)
@@ -419,11 +459,11 @@ def correct_transcript(
 
 def _replacement_word(span: Sequence[Word], term: str) -> tuple[Word, str]:
     """The word that stands for the span (its punctuation kept) and the term as written."""
-    first = _EDGE_PUNCT.match(span[0].text).group(1)
-    last = _EDGE_PUNCT.match(span[-1].text).group(3)
+    first = edges_of(span[0].text)[0]
+    last = edges_of(span[-1].text)[2]
     lead = " " if span[0].text.startswith(" ") else ""
     first = first.strip()
-    core = _core(span[0])
+    core = core_of(span[0])
     if core[:1].isupper() and term[:1].islower():
         term = term[:1].upper() + term[1:]  # keep a sentence's capital
     prob = sum(w.probability for w in span) / len(span)

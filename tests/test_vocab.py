@@ -209,6 +209,56 @@ def test_a_following_dose_favours_a_drug_name(lexicon) -> None:
 def test_an_ordinary_word_is_not_swapped_for_another(lexicon) -> None:
     before = transcript_of(("seen", 0.9), ("in", 0.9), ("consultation,", 0.5), ("today", 0.9))
     assert correct_transcript(before, lexicon.index).corrections == ()
+    # An inflected English word is ordinary English too ("tripped" is not "trapped").
+    fell = transcript_of(("She", 0.9), ("tripped", 0.5), ("and", 0.9), ("fell", 0.9))
+    assert correct_transcript(fell, lexicon.index, phrases=lexicon.phrases).corrections == ()
+
+
+# Words tiny.en misheard inside phrases on the project's samples (vocabulary-biased decoding):
+# alone each is too far from its term to fix safely; the rest of the phrase makes it safe.
+PHRASE_MISHEARINGS = [
+    ([("pericysmal", 0.41), ("atrial", 0.9), ("fibrillation,", 0.95)], "paroxysmal"),
+    ([("B-type", 0.8), ("naveraretic", 0.3), ("peptide", 0.9)], "natriuretic"),
+    ([("and", 0.9), ("renal", 0.62), ("glands", 0.8), ("unremarkable", 0.9)], "adrenal"),
+    ([("localized", 0.8), ("parytoidis", 0.3), ("without", 0.9)], "peritonitis"),
+]
+
+
+@pytest.mark.parametrize(("words", "term"), PHRASE_MISHEARINGS)
+def test_a_known_phrase_around_a_misheard_word_fixes_it(lexicon, words, term) -> None:
+    before = transcript_of(*words)
+    assert correct_transcript(before, lexicon.index).corrections == ()  # the word alone: no
+    after = correct_transcript(before, lexicon.index, phrases=lexicon.phrases)
+    (fix,) = after.corrections
+    assert fix.replacement == term
+    assert fix.word_count == 1
+    # Only that word changed; the anchor words are as heard.
+    kept = [w.text for i, w in enumerate(after.words) if i != fix.word_index]
+    assert kept == [w.text for w in before.words if w.text.strip() != fix.original]
+
+
+def test_phrase_anchors_leave_right_and_ordinary_words_alone(lexicon) -> None:
+    cases = [
+        # already a known phrase, said unsurely
+        [("paroxysmal", 0.5), ("atrial", 0.6), ("fibrillation", 0.6)],
+        # a dropped word is not a mishearing ("heart rate" -> "heart")
+        [("calm", 0.4), ("heart", 0.5), ("rate", 0.9)],
+        # a negation is never rewritten
+        [("denies", 0.3), ("chest", 0.5), ("pain", 0.9)],
+        # function words are no anchor ("after induction" is not "after infection")
+        [("procedure", 0.9), ("after", 0.9), ("induction", 0.5), ("of", 0.9)],
+    ]
+    for words in cases:
+        before = transcript_of(*words)
+        after = correct_transcript(before, lexicon.index, phrases=lexicon.phrases)
+        assert after.corrections == (), words
+    sentence = (
+        "The kids played in the garden while their father painted the fence and the dog "
+        "barked at the birds sitting on the old wall near the gate"
+    )
+    words = [(w, 0.3 + 0.1 * (i % 5)) for i, w in enumerate(sentence.split())]
+    plain = transcript_of(*words)
+    assert correct_transcript(plain, lexicon.index, phrases=lexicon.phrases).corrections == ()
 
 
 # --- CLI ---------------------------------------------------------------------------------------
