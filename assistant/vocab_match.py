@@ -73,7 +73,7 @@ class Match:
 class TermIndex:
     """Entries grouped by Metaphone and by letters, searched with rapidfuzz."""
 
-    def __init__(self, entries: Iterable[Entry]):
+    def __init__(self, entries: Iterable[Entry], known: Iterable[str] = ()):
         best: dict[str, Entry] = {}
         for e in entries:
             old = best.get(e.letters)
@@ -84,6 +84,8 @@ class TermIndex:
         self._sounds = [e.sound for e in self.entries]
         self._by_letters = {e.letters: e for e in self.entries}
         self._weights = _weights([e.weight for e in self.entries])
+        # Words of anchor-only phrases: spelled right when heard, but never a target.
+        self._known = frozenset(known) | frozenset(self._by_letters)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -93,7 +95,11 @@ class TermIndex:
         """Entries for whole short terms and for every word of every term (see module doc)."""
         entries: list[Entry] = []
         word_forms: dict[str, tuple[float, str, str]] = {}
+        known: set[str] = set()
         for term in terms:
+            if is_anchor_only(term):
+                known.update(letters_of(w) for w in _WORD.findall(term.text))
+                continue
             weight = TIER_WEIGHT.get(term.tier, 0.9)
             text = term.text.strip()
             n_words = len(text.split())
@@ -113,10 +119,14 @@ class TermIndex:
                     word_forms[low] = (weight, form, term.kind)
         for _low, (weight, form, kind) in word_forms.items():
             entries.append(_entry(form, weight, kind))
-        return cls(entries)
+        return cls(entries, known)
 
     def exact(self, text: str) -> Entry | None:
         return self._by_letters.get(letters_of(text))
+
+    def knows(self, text: str) -> bool:
+        """Whether ``text`` is a lexicon word or term as heard (a target or an anchor word)."""
+        return letters_of(text) in self._known
 
     def search(self, text: str, limit: int = 5) -> list[Match]:
         """Entries that sound or are spelled like ``text``, best first, weighted by tier."""
@@ -142,6 +152,15 @@ class TermIndex:
             matches.sort(key=lambda m: (-m.score, m.entry.letters))
             results[i] = matches
         return results
+
+
+def is_anchor_only(term) -> bool:
+    """Terms of ``*_phrases.txt`` lists anchor phrase correction only (``vocab_phrase``).
+
+    Their thousands of ordinary words ("rapid", "bases") would otherwise become targets that
+    single-word correction rewrites other words toward.
+    """
+    return term.source.endswith("_phrases.txt")
 
 
 def _weights(values: list[float]):
@@ -207,7 +226,7 @@ def english(word: str) -> bool:
 
 def _unknown(word: Word, index: TermIndex) -> bool:
     core = core_of(word)
-    return not english(core) and index.exact(core) is None
+    return not english(core) and not index.knows(core)
 
 
 def _span_ok(words: Sequence[Word], index: TermIndex, settings: MatchSettings) -> bool:
@@ -338,7 +357,7 @@ def find_corrections(
             if len(span) < count or not _span_ok(span, index, settings):
                 continue
             original = " ".join(core_of(w) for w in span)
-            if count == 1 and index.exact(original) is not None:
+            if count == 1 and index.knows(original):
                 continue  # already a lexicon word, spelled right
             spans.append((start, count, original))
     found = index.search_many([original for _s, _c, original in spans], limit=5)

@@ -176,3 +176,32 @@ def test_site_terms_reach_the_prompt(transcriber, tmp_path: Path, short_clip) ->
     settings = replace(Settings(), vocab=VocabSettings(extra_dirs=(str(site),)))
     t = transcribe_medical(transcriber, short_clip, settings, None, "cardiology")
     assert (t.provenance.hotwords or "").startswith("Zorbelimab")
+
+
+def test_skipped_speech_is_decoded_again_and_put_back_in_place(
+    transcriber, non_medical_clip
+) -> None:
+    from assistant.pipeline import _fill_gaps
+
+    decode = transcriber.default_options()
+    full = transcribe_clip(transcriber, non_medical_clip, decode)
+    words = full.words
+    # Drop two stretches of words, as a biased pass that jumped ahead would.
+    third = len(words) // 3
+    dropped = [words[2 : 2 + 6], words[2 * third : 2 * third + 6]]
+    gone = {id(w) for run in dropped for w in run}
+    cut = tuple(
+        replace(s, words=kept, text="".join(w.text for w in kept))
+        for s in full.segments
+        if (kept := tuple(w for w in s.words if id(w) not in gone))
+    )
+    skipped = replace(full, segments=cut)
+    filled = _fill_gaps(transcriber, non_medical_clip, skipped, decode)
+    new = [w for w in filled.words if w not in skipped.words]
+    # Both stretches come back, each at its own time (not where the joined clip put it).
+    for run in dropped:
+        back = [w for w in new if run[0].start - 0.5 <= w.start <= run[-1].end + 0.5]
+        assert len(back) >= 4, (run, new)
+    starts = [s.start for s in filled.segments]
+    assert starts == sorted(starts)
+    assert [s.id for s in filled.segments] == list(range(len(filled.segments)))
