@@ -9,12 +9,16 @@
 * After a crash or ``kill -9``, jobs left 'processing' are re-queued at the next run's start:
   nothing is lost, and nothing is filed twice because filing and 'done' commit together.
 * Bad files (empty, corrupt, silent, unsupported, cut) are quarantined with a typed reason.
+  A file whose bytes cannot be read at all (permission denied, a dangling link, a FIFO, gone
+  since the scan) has no content hash, so its job is keyed by its path instead
+  (``store.jobs.path_key``); once the file can be read, its content job replaces that one.
+* Watch mode holds a file without an MRN up to ``sidecar_wait_s`` for a late sidecar.
 * Files are moved (``move_done`` / ``quarantine``) only after the commit; a move interrupted by a
   crash is completed by the next run, which finds the job already done.
 * Setting ``stop`` (Ctrl-C) stops feeding new files; the files in hand are finished and filed.
 
-Workers use the ``spawn`` start method (no inherited locks or SQLite handles) and split the CPU
-cores between them, so N workers never oversubscribe the machine.
+Workers (``batch_pool``) use the ``spawn`` start method and split the CPU cores between them,
+so N workers never oversubscribe the machine.
 """
 
 from __future__ import annotations
@@ -25,20 +29,24 @@ import socket
 import threading
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from assistant.batch_files import (
+    NotARegularFile,
     StableFiles,
     compile_pattern,
+    lacks_mrn,
     move_away,
     read_metadata,
+    regular_file_sha256,
     scan_folder,
     sidecar_path,
 )
+from assistant.batch_pool import WorkerPool, cpu_count, default_workers, threads_per_worker
 from assistant.config import Settings
 from assistant.errors import AssistantError, BatchError
 from assistant.models import DictationMeta
@@ -66,6 +74,7 @@ class BatchOptions:
     filename_pattern: str | None = None  # None = settings.batch.filename_pattern
     poll_s: float = 1.0  # watch mode: how often the folder is scanned
     settle_s: float = 2.0  # watch mode: a file must keep its size this long to be taken
+    sidecar_wait_s: float | None = None  # watch mode; None = settings.batch.sidecar_wait_s
     max_attempts: int = 3  # a file that crashed its worker this often is quarantined
 
 
@@ -94,30 +103,6 @@ class _Task:
     meta: DictationMeta
     note: str | None
     attempts: int
-
-
-def cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def default_workers(cores: int | None = None) -> int:
-    """One single-threaded worker per core up to 4 cores, then two threads per worker.
-
-    Much of a file's work (decoding the container, VAD, features, the Python around the
-    model) runs on one thread whatever ``cpu_threads`` says, so one process per core keeps
-    every core busy. benchmarks/bench_batch.py on 2 shared cores: 2 workers x 1 thread took
-    55 s and 32 CPU s where 1 worker x 2 threads took 67 s and 38 CPU s. Past 4 cores, two
-    threads per worker halves the model copies in memory.
-    """
-    cores = cores or cpu_count()
-    return cores if cores <= 4 else cores // 2
-
-
-def threads_per_worker(workers: int, cores: int | None = None) -> int:
-    return max(1, (cores or cpu_count()) // max(1, workers))
 
 
 def process_folder(
@@ -149,7 +134,7 @@ class _Runner:
         )
         self.exclude = tuple(p for p in (options.move_done, options.quarantine) if p is not None)
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool = WorkerPool(self.workers, settings)
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -166,28 +151,26 @@ class _Runner:
         except BaseException:
             # Aborted (a second Ctrl-C, or the caller stopped iterating): do not wait for the
             # files in hand; their jobs stay 'processing' and the next run re-queues them.
-            self._close_pool(abort=True)
+            self._pool.close(abort=True)
             raise
         finally:
-            self._close_pool(abort=False)
+            self._pool.close(abort=False)
             self.store.close()
 
-    def _close_pool(self, abort: bool) -> None:
-        if self._pool is None:
-            return
-        if abort:
-            # ProcessPoolExecutor has no public way to stop busy workers before Python 3.14.
-            for process in list((getattr(self._pool, "_processes", None) or {}).values()):
-                process.terminate()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        self._pool = None
+    def _watcher(self) -> StableFiles | None:
+        if not self.options.watch:
+            return None
+        wait_s = self.options.sidecar_wait_s
+        return StableFiles(
+            self.folder,
+            self.exclude,
+            self.options.settle_s,
+            self.settings.batch.sidecar_wait_s if wait_s is None else wait_s,
+            lambda path: lacks_mrn(path, self.pattern),
+        )
 
     def _loop(self, stop: threading.Event) -> Iterator[FileResult]:
-        watcher = (
-            StableFiles(self.folder, self.exclude, self.options.settle_s)
-            if self.options.watch
-            else None
-        )
+        watcher = self._watcher()
         # Files with a sidecar first: of two copies of one recording, the one that says whose
         # it is gets filed, and the bare copy is the one skipped as a duplicate. Larger files
         # first, so that no worker is left with a long file while the others sit idle.
@@ -219,25 +202,37 @@ class _Runner:
     # -- before: hash, skip or claim -----------------------------------------------------------
 
     def _prepare(self, path: Path) -> FileResult | _Task:
-        from assistant.audio import file_sha256
         from assistant.store import claim_job, get_job
 
         try:
-            sha = file_sha256(path)
-        except FileNotFoundError:
-            return FileResult(path, "skipped", reason="vanished")
+            sha = regular_file_sha256(path)
         except OSError as e:
-            # Without its bytes a file has no job key; it is reported, and left where it is.
-            return FileResult(path, "quarantined", reason="unreadable", error=f"{path}: {e}")
+            return self._unreadable(path, e)
         job = claim_job(self.store, self.user, sha, path=str(path), worker=self.worker_id)
         if job is None:
             return self._not_claimed(path, sha, get_job(self.store, self.user, sha))
         meta, note = read_metadata(path, self.pattern)
         return _Task(path, sha, meta, note, job.attempts)
 
+    def _unreadable(self, path: Path, e: OSError) -> FileResult:
+        """Quarantine a file whose bytes cannot be read, under a job keyed by its path."""
+        from assistant.store import path_key, quarantine_job
+
+        if isinstance(e, NotARegularFile):
+            reason = "not_a_file"
+        elif isinstance(e, FileNotFoundError) and not os.path.lexists(path):
+            reason = "vanished"  # gone since the scan (a dangling link is 'unreadable')
+        else:
+            reason = "unreadable"
+        key = path_key(path)
+        quarantine_job(self.store, self.user, key, reason, path=str(path))
+        log.info("job %s quarantined: %s", key[:12], reason)
+        error = f"{path.name}: cannot be read ({e.strerror or e})."
+        return self._quarantined_file(path, key, reason, error)
+
     def _not_claimed(self, path: Path, sha: str, job: Any) -> FileResult:
         if job.state == "quarantined":
-            error = f"quarantined earlier ({job.reason}); requeue the job to try again."
+            error = f"quarantined earlier ({job.reason}); `assistant jobs requeue {sha[:12]}`."
             return self._quarantined_file(path, sha, job.reason, error)
         if job.state == "done":
             same = Path(job.path).name == path.name
@@ -258,24 +253,9 @@ class _Runner:
     def _submit(self, task: _Task) -> Future[dict[str, Any]]:
         from assistant.batch_worker import process_file
 
-        return self._executor().submit(
+        return self._pool.submit(
             process_file, str(task.path), task.sha256, task.meta.report_type, task.meta.specialty
         )
-
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            import multiprocessing
-
-            from assistant.batch_worker import init_worker
-
-            threads = self.settings.transcription.cpu_threads or threads_per_worker(self.workers)
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=init_worker,
-                initargs=(self.settings, threads, os.getpid()),
-            )
-        return self._pool
 
     # -- after: file or quarantine ---------------------------------------------------------------
 
@@ -355,7 +335,7 @@ class _Runner:
     def _worker_died(self, task: _Task, pending: deque[Path]) -> Iterator[FileResult]:
         """A worker process died (killed, out of memory, a crash in a decoder): every task in
         flight failed with it. Each is tried again in a fresh pool, up to max_attempts."""
-        self._close_pool(abort=True)
+        self._pool.close(abort=True)
         if task.attempts >= self.options.max_attempts:
             msg = f"{task.path.name}: its worker process died; tried {task.attempts} times."
             yield self._quarantine(task, "worker_crashed", msg)

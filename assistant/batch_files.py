@@ -7,12 +7,14 @@ with named groups (``mrn``, ``report_type``, ``author``...) searched in the file
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 
@@ -63,36 +65,98 @@ def scan_folder(folder: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
 
 class StableFiles:
     """Watch mode: a file is handed out once its size and mtime stop changing for ``settle_s``
-    (a recorder or a copy may still be writing it), and again only if its content changes."""
+    (a recorder or a copy may still be writing it), and again only if its content changes.
 
-    def __init__(self, folder: Path, exclude: tuple[Path, ...] = (), settle_s: float = 2.0):
+    Dictation systems often write the audio first and its sidecar a moment later, so a file
+    for which ``waits_for_sidecar(path)`` is true (no sidecar yet, or one not yet readable) is
+    held up to ``sidecar_wait_s`` more before it goes ahead without one. A sidecar appearing or
+    changing restarts the settle time, so a half-written sidecar is not read either.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        exclude: tuple[Path, ...] = (),
+        settle_s: float = 2.0,
+        sidecar_wait_s: float = 0.0,
+        waits_for_sidecar: Callable[[Path], bool] | None = None,
+    ):
         self.folder = folder
         self.exclude = exclude
         self.settle_s = settle_s
-        self._seen: dict[Path, tuple[tuple[int, int], float]] = {}
+        self.sidecar_wait_s = sidecar_wait_s
+        self.waits_for_sidecar = waits_for_sidecar or (lambda p: sidecar_path(p) is None)
+        self._seen: dict[Path, tuple[tuple[int, ...], float]] = {}
         self._handed: dict[Path, tuple[int, int]] = {}
 
     def ready(self) -> list[Path]:
         now = time.monotonic()
-        out = []
         present = scan_folder(self.folder, self.exclude)
         for gone in set(self._seen) - set(present):  # moved away or deleted: forget it
             self._seen.pop(gone, None)
             self._handed.pop(gone, None)
-        for path in present:
-            try:
-                st = path.stat()
-            except OSError:
-                continue  # removed between the scan and the stat
-            sig = (st.st_size, st.st_mtime_ns)
-            previous = self._seen.get(path)
-            if previous is None or previous[0] != sig:
-                self._seen[path] = (sig, now)
-                continue
-            if now - previous[1] >= self.settle_s and self._handed.get(path) != sig:
-                self._handed[path] = sig
-                out.append(path)
-        return out
+        return [path for path in present if self._is_ready(path, now)]
+
+    def _is_ready(self, path: Path, now: float) -> bool:
+        sig = _signature(path)
+        if sig is None:
+            return False  # removed between the scan and the stat
+        previous = self._seen.get(path)
+        if previous is None or previous[0] != sig:
+            self._seen[path] = (sig, now)
+            return False
+        audio_sig = (sig[0], sig[1])
+        quiet = now - previous[1]
+        if quiet < self.settle_s or self._handed.get(path) == audio_sig:
+            return False
+        if quiet < self.settle_s + self.sidecar_wait_s and self.waits_for_sidecar(path):
+            return False
+        self._handed[path] = audio_sig  # a sidecar added later does not hand the audio again
+        return True
+
+
+def _signature(audio: Path) -> tuple[int, ...] | None:
+    """Size and mtime of the audio, then of its sidecar if it has one."""
+    try:
+        st = audio.stat()
+    except OSError:
+        return None
+    sig: tuple[int, ...] = (st.st_size, st.st_mtime_ns)
+    sidecar = sidecar_path(audio)
+    if sidecar is not None:
+        try:
+            side = sidecar.stat()
+            sig += (side.st_size, side.st_mtime_ns)
+        except OSError:
+            pass  # removed since sidecar_path saw it: the audio alone decides
+    return sig
+
+
+class NotARegularFile(OSError):
+    """A FIFO, socket, device or directory where an audio file was expected."""
+
+
+def regular_file_sha256(path: Path) -> str:
+    """SHA-256 of a regular file's bytes; OSError (NotARegularFile included) if unreadable.
+
+    The file is opened non-blocking and checked with fstat before any read: a FIFO named
+    ``x.wav`` would otherwise block the batch forever, and checking on the open descriptor
+    leaves no window for the path to be swapped between the check and the read.
+    """
+    import hashlib
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise NotARegularFile(errno.EINVAL, f"{kind}, not an audio file")
+    with os.fdopen(fd, "rb") as f:
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 # --- Metadata ---------------------------------------------------------------------------------
@@ -134,10 +198,7 @@ def read_metadata(
     sidecar = sidecar_path(audio)
     if sidecar is not None:
         try:
-            data = json.loads(sidecar.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
-            values = _known(data)
+            values = _sidecar_values(sidecar)
         except (OSError, ValueError) as e:  # JSONDecodeError and UnicodeDecodeError included
             note = f"sidecar {sidecar.name} ignored: {e}"
             log.warning("sidecar for %s ignored: %s", audio.suffix, type(e).__name__)
@@ -145,6 +206,26 @@ def read_metadata(
         for key, value in _known(m.groupdict()).items():
             values.setdefault(key, value)
     return DictationMeta(**values), note
+
+
+def lacks_mrn(audio: Path, pattern: re.Pattern[str] | None = None) -> bool:
+    """True when neither a readable sidecar nor the filename gives an MRN (watch mode then
+    waits a little for a sidecar that may still be on its way). Logs nothing."""
+    m = pattern.search(audio.stem) if pattern is not None else None
+    if m is not None and _known(m.groupdict()).get("mrn"):
+        return False
+    sidecar = sidecar_path(audio)
+    try:
+        return sidecar is None or not _sidecar_values(sidecar).get("mrn")
+    except (OSError, ValueError):
+        return True
+
+
+def _sidecar_values(sidecar: Path) -> dict[str, str]:
+    data = json.loads(sidecar.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    return _known(data)
 
 
 def _known(data: dict[str, object]) -> dict[str, str]:

@@ -29,9 +29,14 @@ PARENT_POLL_S = 0.5
 _state: dict[str, Any] = {}
 
 
-def init_worker(settings: Settings, cpu_threads: int, parent_pid: int) -> None:
-    """Pool initializer: remember settings; the model itself loads on the first file."""
+def init_worker(
+    settings: Settings, cpu_threads: int, parent_pid: int, pid_queue: Any = None
+) -> None:
+    """Pool initializer: report this worker's pid (so an abort can stop it), remember the
+    settings; the model itself loads on the first file."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if pid_queue is not None:
+        pid_queue.put(os.getpid())
     _state.clear()
     _state.update(settings=settings, cpu_threads=cpu_threads)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()

@@ -61,6 +61,7 @@ class TuiSettings:
 class BatchSettings:
     workers: int = 0  # 0 = choose from the number of cores
     filename_pattern: str = ""  # regex with named groups (mrn, report_type, author...)
+    sidecar_wait_s: float = 5.0  # watch mode: how long audio without an MRN waits for a sidecar
 
 
 @dataclass(frozen=True)

@@ -281,7 +281,7 @@ def test_watch_picks_up_a_new_file_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -
     db = tmp_path / "records.db"
     _new_store(db)
     command = [*CLI, "--config", str(_config(tmp_path)), "batch", str(inbox), "--db", str(db)]
-    command += ["--workers", "1", "--watch", "--settle", "0.5", "--json"]
+    command += ["--workers", "1", "--watch", "--settle", "0.5", "--sidecar-wait", "0.5", "--json"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         time.sleep(1.5)

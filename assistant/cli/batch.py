@@ -1,4 +1,4 @@
-"""`assistant` commands: batch."""
+"""`assistant` commands: batch, and `jobs list|requeue` for the batch's job queue."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from typing import Any
 import click
 
 from assistant.cli.app import main
+from assistant.cli.common import sign_in, store_options, to_json
+
+# The store's JOB_STATES, spelled out so that `assistant --help` does not import the store.
+JOB_STATES = ("queued", "processing", "done", "quarantined")
 
 
 @main.command("batch")
@@ -50,6 +54,12 @@ from assistant.cli.app import main
     show_default=True,
     help="Watch mode: seconds a file's size must stay unchanged before it is taken.",
 )
+@click.option(
+    "--sidecar-wait",
+    type=click.FloatRange(min=0),
+    help="Watch mode: seconds a file without an MRN waits for its JSON sidecar before it is"
+    " filed unassigned (default: settings [batch] sidecar_wait_s, 5).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @click.pass_obj
 def batch_command(
@@ -64,6 +74,7 @@ def batch_command(
     beam_size: int | None,
     use_vocabulary: bool | None,
     settle: float,
+    sidecar_wait: float | None,
     as_json: bool,
 ) -> None:
     """Transcribe every audio file under FOLDER into preliminary reports in the record store.
@@ -97,6 +108,7 @@ def batch_command(
         quarantine=quarantine,
         filename_pattern=filename_pattern,
         settle_s=settle,
+        sidecar_wait_s=sidecar_wait,
     )
     stop = threading.Event()
 
@@ -206,3 +218,94 @@ class _BatchProgress:
                 self.bar.console.print(line)
         else:
             click.echo(f"[{self.count}/{self.total or '?'}] {line}; {audio}", err=True)
+
+
+# --- jobs -------------------------------------------------------------------------------------
+
+
+@main.group("jobs")
+def jobs_group() -> None:
+    """List batch jobs and requeue quarantined ones (needs the HIM/records admin role)."""
+
+
+@jobs_group.command("list")
+@click.option("--state", type=click.Choice(JOB_STATES), help="Only jobs in this state.")
+@click.option("--reason", help="Only jobs with this reason (e.g. unreadable, no_speech).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@store_options
+@click.pass_obj
+def jobs_list_command(
+    settings: Any, state: str | None, reason: str | None, as_json: bool, **o: Any
+) -> None:
+    """List batch jobs: key, state, reason, attempts, last change, file.
+
+    A key starting "path:" belongs to a file whose content could not be read.
+
+    \b
+    Examples:
+      assistant jobs list --state quarantined --user tina
+      assistant jobs list --reason no_speech --json --user tina
+    """
+    from assistant.store import list_jobs
+
+    store, user, _ = sign_in(settings, o)
+    jobs = list_jobs(store, user, state=state, reason=reason)
+    if as_json:
+        click.echo(to_json(jobs))
+        return
+    for j in jobs:
+        click.echo(
+            f"{_short(j.audio_sha256):<17} {j.state:<11} {j.reason or '-':<20} {j.attempts}"
+            f"  {j.updated_at[:19]}  {j.path}"
+        )
+    if not jobs:
+        click.echo("No jobs.", err=True)
+
+
+@jobs_group.command("requeue")
+@click.argument("keys", nargs=-1)
+@click.option("--all", "all_jobs", is_flag=True, help="Every quarantined job.")
+@click.option("--reason", help="With --all: only quarantined jobs with this reason.")
+@click.option("--json", "as_json", is_flag=True, help="Print the requeued jobs as JSON.")
+@store_options
+@click.pass_obj
+def jobs_requeue_command(
+    settings: Any,
+    keys: tuple[str, ...],
+    all_jobs: bool,
+    reason: str | None,
+    as_json: bool,
+    **o: Any,
+) -> None:
+    """Requeue quarantined jobs (KEYS as listed, or --all) to be processed again.
+
+    Use it after fixing a file or adding its sidecar: the next `assistant batch` over the
+    folder that holds the file processes it again, with fresh attempts. The requeue is
+    audited under your name.
+
+    \b
+    Examples:
+      assistant jobs requeue 3fa4c2d19b0e --user tina
+      assistant jobs requeue --all --reason unreadable --user tina
+    """
+    from assistant.store import find_job, requeue_quarantined
+
+    if bool(keys) == all_jobs:
+        raise click.UsageError("Give job KEYS or --all (not both).")
+    if reason is not None and not all_jobs:
+        raise click.UsageError("--reason filters --all; with KEYS, leave it out.")
+    store, user, _ = sign_in(settings, o)
+    full = None if all_jobs else [find_job(store, user, k).audio_sha256 for k in keys]
+    jobs = requeue_quarantined(store, user, full, reason=reason)
+    if as_json:
+        click.echo(to_json(jobs))
+    else:
+        for j in jobs:
+            click.echo(f"{_short(j.audio_sha256):<17} {j.path}")
+    click.echo(f"Requeued {len(jobs)} job(s); the next batch run processes them.", err=True)
+
+
+def _short(key: str) -> str:
+    """A job key as listed: 12 hex digits (after "path:" for a path key); `requeue` takes it."""
+    prefix = "path:" if key.startswith("path:") else ""
+    return prefix + key[len(prefix) :][:12]

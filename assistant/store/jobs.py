@@ -1,5 +1,10 @@
 """Batch intake jobs, keyed by the audio's SHA-256 (a renamed copy is the same job).
 
+A file whose bytes cannot be read has no content hash; its job is keyed ``path:`` + the SHA-256
+of its absolute path (``path_key``), which says what it is and keeps file names, which may
+name a patient, out of the audit detail. When the file can be read later, claiming its content
+job removes the path job in the same transaction: the file is then tracked by its content.
+
 States: queued -> processing -> done | quarantined (with a reason). Each transition is one short
 transaction. To make filing a report and finishing its job atomic (so a crash can neither lose
 the report nor file it twice), wrap both calls in one ``with store.write():`` block: store
@@ -8,16 +13,20 @@ functions join an open transaction.
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from assistant.errors import IntegrityViolation, NotFound
+from assistant.errors import IntegrityViolation, NotFound, StoreError
 from assistant.store.audit import audited
 from assistant.store.db import Store, utcnow
 from assistant.store.roles import User
 
 JOB_STATES = ("queued", "processing", "done", "quarantined")
+PATH_KEY_PREFIX = "path:"
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,12 @@ class Job:
     document_id: int | None
     created_at: str
     updated_at: str
+
+
+def path_key(path: str | Path) -> str:
+    """The job key of a file whose content cannot be read: by its absolute path."""
+    absolute = os.path.abspath(path).encode("utf-8", "surrogateescape")
+    return PATH_KEY_PREFIX + hashlib.sha256(absolute).hexdigest()
 
 
 def _job(r: Any) -> Job:
@@ -78,6 +93,11 @@ def claim_job(
     with audited(store, user, "claim_job", permission="process_jobs") as scope:
         scope.detail = {"job": audio_sha256}
         now = utcnow()
+        replaced = path_key(path)
+        if replaced != audio_sha256:  # the file was unreadable before; its content rules now
+            cur = store.execute("DELETE FROM jobs WHERE audio_sha256 = ?", [replaced])
+            if cur.rowcount:
+                scope.detail["replaced"] = replaced
         _add_row(store, audio_sha256, path, now)
         r = _row(store, audio_sha256)
         takeable = r["state"] == "queued"
@@ -181,10 +201,66 @@ def get_job(store: Store, user: User, audio_sha256: str) -> Job | None:
     return _job(r) if r is not None else None
 
 
-def list_jobs(store: Store, user: User, *, state: str | None = None) -> list[Job]:
+def list_jobs(
+    store: Store, user: User, *, state: str | None = None, reason: str | None = None
+) -> list[Job]:
     with audited(store, user, "list_jobs", permission="process_jobs"):
-        if state is None:
-            rows = store.all("SELECT * FROM jobs ORDER BY created_at")
-        else:
-            rows = store.all("SELECT * FROM jobs WHERE state = ? ORDER BY created_at", [state])
+        rows = store.all(
+            "SELECT * FROM jobs WHERE (:state IS NULL OR state = :state)"
+            " AND (:reason IS NULL OR reason = :reason) ORDER BY created_at, audio_sha256",
+            {"state": state, "reason": reason},
+        )
     return [_job(r) for r in rows]
+
+
+def find_job(store: Store, user: User, key_prefix: str) -> Job:
+    """The job whose key starts with ``key_prefix`` (at least 6 characters, as listed)."""
+    key_prefix = key_prefix.strip().lower()
+    if len(key_prefix.removeprefix(PATH_KEY_PREFIX)) < 6:
+        raise StoreError(f"Give at least 6 characters of the job key, not {key_prefix!r}.")
+    with audited(store, user, "read_job", permission="process_jobs") as scope:
+        scope.detail = {"job_prefix": key_prefix}
+        rows = store.all(
+            "SELECT * FROM jobs WHERE substr(audio_sha256, 1, ?) = ? LIMIT 2",
+            [len(key_prefix), key_prefix],
+        )
+        if not rows:
+            raise NotFound(f"No job with a key starting {key_prefix}.")
+    if len(rows) > 1:
+        raise StoreError(f"Several jobs have keys starting {key_prefix}; give more of it.")
+    return _job(rows[0])
+
+
+def requeue_quarantined(
+    store: Store, user: User, keys: list[str] | None = None, *, reason: str | None = None
+) -> list[Job]:
+    """A person's retry: put quarantined jobs (these ``keys``, or all, or all with ``reason``)
+    back in the queue with fresh attempts, so that the next batch run processes their files.
+    Jobs in any other state are refused (a job being processed belongs to its run)."""
+    with audited(store, user, "requeue_quarantined", permission="process_jobs") as scope:
+        scope.detail = {"reason": reason, **({"jobs": keys} if keys is not None else {})}
+        rows = store.all(
+            "SELECT * FROM jobs WHERE state = 'quarantined'"
+            " AND (:reason IS NULL OR reason = :reason) ORDER BY created_at, audio_sha256",
+            {"reason": reason},
+        )
+        if keys is not None:
+            _check_quarantined(store, keys)
+            rows = [r for r in rows if r["audio_sha256"] in set(keys)]
+        store.conn.executemany(
+            "UPDATE jobs SET state = 'queued', reason = NULL, attempts = 0, updated_at = ?"
+            " WHERE audio_sha256 = ?",
+            [(utcnow(), r["audio_sha256"]) for r in rows],
+        )
+        scope.detail["requeued"] = len(rows)
+        result = [_job(_row(store, r["audio_sha256"])) for r in rows]
+    return result
+
+
+def _check_quarantined(store: Store, keys: list[str]) -> None:
+    for key in keys:
+        r = _row(store, key)
+        if r is None:
+            raise NotFound(f"No job {key[:12]}.")
+        if r["state"] != "quarantined":
+            raise IntegrityViolation(f"Job {key[:12]} is {r['state']}, not quarantined.")
