@@ -9,9 +9,12 @@
 2. decodes again, without biasing, each segment that copies the hotwords (Whisper's failure on
    silence) or loops, and any stretch of speech the biased pass skipped (a prompt can make
    Whisper jump ahead: the voice activity detector finds speech that no word covers);
-3. optionally (off by default: on tiny.en it cost ~30% more time and changed nothing measured)
-   re-decodes the least confident segments with hotwords that sound like what was heard there;
-4. replaces low-confidence spans that strongly match a lexicon term and records each change.
+3. optionally (``second_pass``, off by default) decodes again the stretches around unsure
+   unknown words, all in one joined clip, with hotwords that sound like what was heard there
+   (``relisten``); on tiny.en it cost ~0.2x more CPU and lowered accuracy slightly (measured in
+   benchmarks/README.md), so a larger model is where it may pay;
+4. replaces low-confidence spans that strongly match a lexicon term, or a misheard word inside
+   an otherwise exact lexicon phrase, and records each change.
 """
 
 from __future__ import annotations
@@ -23,20 +26,18 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
 from assistant.audio import SAMPLE_RATE, AudioClip, load_audio
 from assistant.config import Settings, VocabSettings
 from assistant.models import Segment, Transcript, Word
+from assistant.relisten import RelistenSettings, decode_stretches, relisten, sub_clip
 from assistant.transcribe import Transcriber, transcribe_clip
 from assistant.vocab import Lexicon, load_lexicon
-from assistant.vocab_bias import fit_terms, join_terms, leaked, near_terms, uncertain_words
-from assistant.vocab_match import MatchSettings, correct_transcript
+from assistant.vocab_bias import fit_terms, join_terms, leaked, near_terms
+from assistant.vocab_match import MatchSettings, correct_transcript, unknown_word
 
 log = logging.getLogger(__name__)
 
 _PAD = 0.25  # seconds of context around a re-decoded segment
-_GAP_SILENCE = 0.6  # seconds of silence between skipped stretches decoded together
 _MAX_NEW_TOKENS = 160  # per 30 s window in the biased pass (fast dictation needs ~130)
 _WHISPER_MAX_LENGTH = 448  # prompt + decoded tokens per window
 # In the biased pass no run of this many tokens may repeat within a window: tiny.en with a
@@ -51,9 +52,9 @@ class PipelineOptions:
     """How much of the vocabulary machinery runs (the CLI's --no-vocab turns it all off)."""
 
     bias: bool = True
-    second_pass: bool = False  # off by default: on tiny.en it cost more time than it gained
+    second_pass: bool = False  # off by default: on tiny.en it cost time and gained nothing
     correct: bool = True
-    second_pass_max_fraction: float = 0.2  # most audio (share of duration) decoded twice
+    relisten: RelistenSettings = RelistenSettings()  # how the second pass picks and accepts
     min_gap: float = 1.5  # seconds of uncovered speech that the biased pass must not drop
     match: MatchSettings = MatchSettings()
 
@@ -122,7 +123,7 @@ def transcribe_medical(
     redecoded = 0.0
     if opts.second_pass and not transcript.no_speech:
         transcript, redecoded = _second_pass(
-            transcriber, clip, transcript, decode, lexicon, hot, budget, count, opts
+            transcriber, clip, transcript, decode, lexicon, budget, count, opts
         )
     if opts.correct:
         transcript = correct_transcript(
@@ -163,12 +164,6 @@ def token_counter(transcriber: Transcriber):
     return lambda text: len(text.encode("utf-8"))
 
 
-def _sub_clip(clip: AudioClip, start: float, end: float) -> AudioClip:
-    a = max(0, int(start * SAMPLE_RATE))
-    b = min(len(clip.samples), int(end * SAMPLE_RATE))
-    return AudioClip.from_array(clip.samples[a:b])
-
-
 def _shift(seg: Segment, offset: float, seg_id: int) -> Segment:
     words = tuple(replace(w, start=w.start + offset, end=w.end + offset) for w in seg.words)
     return replace(seg, id=seg_id, start=seg.start + offset, end=seg.end + offset, words=words)
@@ -178,7 +173,7 @@ def _redecode(
     transcriber: Transcriber, clip: AudioClip, seg: Segment, decode, hotwords: str | None
 ) -> list[Segment]:
     start = max(0.0, seg.start - _PAD)
-    sub = _sub_clip(clip, start, seg.end + _PAD)
+    sub = sub_clip(clip, start, seg.end + _PAD)
     opts = replace(decode, hotwords=hotwords, vad=False)
     return [_shift(s, start, seg.id) for s in transcriber.transcribe(sub, opts)]
 
@@ -223,7 +218,7 @@ def _uncovered(
     for start, end in zip(edges[::2], edges[1::2], strict=False):
         if end - start < min_gap:
             continue
-        regions = speech_timestamps(_sub_clip(clip, start, end))
+        regions = speech_timestamps(sub_clip(clip, start, end))
         speech = sum(r["end"] - r["start"] for r in regions) / SAMPLE_RATE
         if speech >= min_gap / 2:
             gaps.append((start, end))
@@ -233,87 +228,38 @@ def _uncovered(
 def _fill_gaps(
     transcriber: Transcriber, clip: AudioClip, transcript: Transcript, decode, min_gap: float = 1.5
 ) -> Transcript:
-    """Decode, without biasing, speech that the biased pass skipped, and merge it in by time.
-
-    The skipped stretches are joined, with a short silence between them, into one clip and
-    decoded once: Whisper encodes a full 30 s window however short its audio, so decoding each
-    stretch alone paid a window per stretch.
-    """
+    """Decode, without biasing, speech that the biased pass skipped, and merge it in by time."""
     gaps = _uncovered(clip, transcript, min_gap)
     if not gaps:
         return transcript
     log.info("biased pass skipped %d speech spans; decoding them without hotwords", len(gaps))
-    pieces: list[np.ndarray] = []
-    placed: list[tuple[float, float, float]] = []  # (start in joined clip, start in clip, length)
-    at = 0.0
-    for start, end in gaps:
-        start = max(0.0, start - _PAD)
-        sub = _sub_clip(clip, start, end + _PAD)
-        placed.append((at, start, sub.duration))
-        pieces += [sub.samples, np.zeros(int(_GAP_SILENCE * SAMPLE_RATE), dtype=np.float32)]
-        at += sub.duration + _GAP_SILENCE
-    joined = AudioClip.from_array(np.concatenate(pieces))
+    stretches = [(start - _PAD, end + _PAD) for start, end in gaps]
     opts = replace(decode, hotwords=None, vad=False)
-    added = [part for seg in transcriber.transcribe(joined, opts) for part in _split(seg, placed)]
+    added = [seg for found in decode_stretches(transcriber, clip, stretches, opts) for seg in found]
     merged = sorted([*transcript.segments, *added], key=lambda s: (s.start, s.end))
     renumbered = tuple(replace(s, id=i) for i, s in enumerate(merged))
     return replace(transcript, segments=renumbered)
 
 
-def _split(seg: Segment, placed: list[tuple[float, float, float]]) -> list[Segment]:
-    """A segment of the joined gap clip, cut back into its stretches at their own times.
-
-    Words in the silences between stretches (Whisper's inventions) are dropped; a segment
-    without word timings goes whole to the stretch holding its middle.
-    """
-    parts: list[Segment] = []
-    for at, start, length in placed:
-        shift = start - at
-        if not seg.words:
-            if at <= (seg.start + seg.end) / 2 < at + length:
-                parts.append(replace(seg, id=-1, start=seg.start + shift, end=seg.end + shift))
-            continue
-        words = [w for w in seg.words if at <= (w.start + w.end) / 2 < at + length]
-        if not words:
-            continue
-        moved = tuple(replace(w, start=w.start + shift, end=w.end + shift) for w in words)
-        text = "".join(w.text for w in moved)
-        parts.append(
-            replace(seg, id=-1, start=moved[0].start, end=moved[-1].end, text=text, words=moved)
-        )
-    return parts
-
-
-def _mean_prob(words: tuple[Word, ...] | list[Word]) -> float:
-    return sum(w.probability for w in words) / len(words) if words else 0.0
-
-
 def _second_pass(
-    transcriber, clip, transcript, decode, lexicon, hot, budget, count, opts: PipelineOptions
+    transcriber, clip, transcript, decode, lexicon, budget, count, opts: PipelineOptions
 ) -> tuple[Transcript, float]:
-    """Re-decode the least confident segments with hotwords that sound like what was heard."""
-    limit = opts.second_pass_max_fraction * clip.duration
-    scored = []
-    for i, seg in enumerate(transcript.segments):
-        heard = uncertain_words(seg.words, opts.match.low_probability)
-        terms = near_terms(lexicon, heard) if heard else []
-        if terms:
-            scored.append((_mean_prob(seg.words), i, terms))
-    used = 0.0
-    chosen = []
-    for _prob, i, terms in sorted(scored):
-        length = transcript.segments[i].end - transcript.segments[i].start + 2 * _PAD
-        if used + length > limit:
-            continue
-        used += length
-        chosen.append((i, terms))
-    for i, terms in sorted(chosen, reverse=True):
-        seg = transcript.segments[i]
-        words = fit_terms([*terms, *hot], budget, count)
-        new = _redecode(transcriber, clip, seg, decode, join_terms(words))
-        new_words = [w for s in new for w in s.words]
-        if not new or any(leaked(s, words) for s in new):
-            continue
-        if _mean_prob(new_words) > _mean_prob(seg.words):
-            transcript = _replace_segment(transcript, i, new)
-    return transcript, used
+    """Decode again the stretches around unsure unknown words, biased toward near terms."""
+    index = lexicon.index
+
+    def unsure(word: Word) -> bool:
+        core = word.text.strip(" ,.;:?!")
+        return (
+            word.probability < opts.match.low_probability
+            and len(core) > 3
+            and unknown_word(word, index)
+        )
+
+    def hotwords_for(heard: list[str]) -> str | None:
+        terms = fit_terms(near_terms(lexicon, heard), budget, count)
+        return join_terms(terms) or None
+
+    biased = replace(
+        decode, vad=False, temperature=decode.temperature[:1], no_repeat_ngram_size=_NO_REPEAT_NGRAM
+    )
+    return relisten(transcriber, clip, transcript, biased, unsure, hotwords_for, opts.relisten)

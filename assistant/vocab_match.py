@@ -224,6 +224,11 @@ def english(word: str) -> bool:
     return False
 
 
+def unknown_word(word: Word, index: TermIndex) -> bool:
+    """Neither ordinary English nor a lexicon word as heard ("himophesis")."""
+    return _unknown(word, index)
+
+
 def _unknown(word: Word, index: TermIndex) -> bool:
     core = core_of(word)
     return not english(core) and not index.knows(core)

@@ -205,3 +205,20 @@ def test_skipped_speech_is_decoded_again_and_put_back_in_place(
     starts = [s.start for s in filled.segments]
     assert starts == sorted(starts)
     assert [s.id for s in filled.segments] == list(range(len(filled.segments)))
+
+
+def test_second_pass_relistens_to_unsure_words_only(transcriber, sample, lexicon) -> None:
+    from assistant.pipeline import PipelineOptions
+
+    s, meta = sample
+    clip = load_audio(s.audio)
+    opts = PipelineOptions(second_pass=True, correct=False)
+    t = transcribe_medical(
+        transcriber, clip, Settings(), meta["report_type"], meta["specialty"], lexicon, opts
+    )
+    seconds = t.provenance.options["vocabulary"]["second_pass_seconds"]
+    # Some audio is decoded again, but only stretches around unsure words: well under the cap.
+    assert 0 < seconds <= opts.relisten.max_fraction * clip.duration + 1
+    starts = [w.start for w in t.words]
+    assert starts == sorted(starts)
+    assert terms_found(s.key_terms, t.text)
