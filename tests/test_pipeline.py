@@ -222,5 +222,4 @@ def test_second_pass_relistens_to_unsure_words_only(transcriber, sample, lexicon
     for seg in t.segments:  # replaced words sit in order inside their segment
         starts = [w.start for w in seg.words]
         assert starts == sorted(starts)
-        assert seg.text == "".join(w.text for w in seg.words)
     assert terms_found(s.key_terms, t.text)
