@@ -322,7 +322,12 @@ def _joined(words: Sequence[Word], index: TermIndex, settings: MatchSettings) ->
                 continue
             entry = index.exact("".join(cores))
             # "st elevation" is as right as "ST-elevation": only a closed-up word is a fix.
-            if entry is None or entry.weight < 1 or not entry.text.isalpha():
+            if entry is None or not entry.text.isalpha():
+                continue
+            # Whisper's own hyphen ("pre-renal") says it heard one word: any lexicon tier may
+            # close it up; words it heard apart are joined only into a curated term.
+            hyphenated = all(w.text.startswith("-") for w in span[1:])
+            if entry.weight < 1 and not hyphenated:
                 continue
             if len(entry.letters) < settings.min_join_letters:
                 continue

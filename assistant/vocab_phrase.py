@@ -75,7 +75,10 @@ def _key_word(text: str) -> str:
 
 @functools.cache
 def _content(word: str) -> bool:
-    return len(word) >= 3 and word.lower() not in STOP_WORDS
+    """A word that can anchor a phrase: not a function word; acronyms count ("CT scan")."""
+    if word.lower() in STOP_WORDS:
+        return False
+    return len(word) >= 3 or (word.isupper() and len(word) == 2)
 
 
 class PhraseIndex:
