@@ -8,7 +8,7 @@ formatting, report building and filing in SQLite), so they are the real product 
 Prints audio seconds per wall second (x real time), the ratio to the peer and the peak resident
 memory of each worker process. Asserts nothing.
 
-    .venv/bin/python benchmarks/bench_batch.py [--files 4] [--no-vocab-row]
+    .venv/bin/python benchmarks/bench_batch.py [--files 12] [--no-vocab-row]
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def run_peer(files: list[Path]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=4, help="How many sample files.")
+    parser.add_argument("--files", type=int, default=12, help="How many sample files.")
     parser.add_argument("--repeat", type=int, default=1, help="Rounds; the best of each is kept.")
     parser.add_argument("--no-vocab-row", action="store_true", help="Skip the no-vocab row.")
     parser.add_argument("--peer", nargs="*", help=argparse.SUPPRESS)
