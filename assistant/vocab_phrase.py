@@ -74,6 +74,11 @@ def _key_word(text: str) -> str:
 
 
 @functools.cache
+def _letters(word: str) -> str:
+    return letters_of(word)
+
+
+@functools.cache
 def _content(word: str) -> bool:
     """A word that can anchor a phrase: not a function word; acronyms count ("CT scan")."""
     if word.lower() in STOP_WORDS:
@@ -98,10 +103,11 @@ class PhraseIndex:
             if 2 <= len(words) <= 4:
                 phrases.setdefault(words, term.text)
             elif len(words) > 4:
+                content = [_content(w) for w in words]
                 for size in _WINDOW_FROM_LONG:
                     for start in range(len(words) - size + 1):
-                        run = words[start : start + size]
-                        if all(_content(w) for w in run):
+                        if all(content[start : start + size]):
+                            run = words[start : start + size]
                             phrases.setdefault(run, " ".join(run))
         found: dict[str, dict[str, Slot]] = {}
         for words, phrase in phrases.items():
@@ -133,7 +139,7 @@ def _key(length: int, position: int, anchor: Sequence[str]) -> str:
 def _add_phrase(found: dict[str, dict[str, Slot]], words: tuple[str, ...], phrase: str) -> None:
     keys = [_key_word(w) for w in words]
     for i, word in enumerate(words):
-        letters = letters_of(word)
+        letters = _letters(word)
         if len(letters) < _MIN_SLOT_LETTERS or word.lower() in STOP_WORDS:
             continue
         anchor = keys[:i] + keys[i + 1 :]
