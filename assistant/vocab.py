@@ -44,7 +44,11 @@ KINDS = {
 TIERS = ("site", "core", "generated")
 
 # Which specialty list a report type implies when no specialty is given.
-REPORT_TYPE_SPECIALTY = {"radiology": "radiology", "emergency": "emergency_medicine"}
+REPORT_TYPE_SPECIALTY = {
+    "radiology": "radiology",
+    "emergency": "emergency_medicine",
+    "operative_note": "general_surgery",
+}
 GENERAL_LIST = "general"  # the bias list used when no other applies
 
 _NOTE = re.compile(r"\s+#\s?")
@@ -137,6 +141,8 @@ class Lexicon:
         Falls back to the general-medicine list when neither names a list.
         """
         key = specialty_key(specialty) if specialty else None
+        if key not in self.specialties and key in SPECIALTY_ALIASES:
+            key = SPECIALTY_ALIASES[key]  # "ENT" -> otolaryngology, unless a site lists "ent"
         if key not in self.specialties and report_type:
             key = REPORT_TYPE_SPECIALTY.get(report_type)
         if key not in self.specialties:
@@ -168,6 +174,25 @@ class Lexicon:
         from assistant.vocab_phrase import PhraseIndex
 
         return PhraseIndex.build(self.terms)
+
+
+# Other names a specialty goes by -> the key of its list.
+SPECIALTY_ALIASES = {
+    "ent": "otolaryngology",
+    "ear_nose_and_throat": "otolaryngology",
+    "ob_gyn": "obstetrics",
+    "obgyn": "obstetrics",
+    "obstetrics_and_gynecology": "obstetrics",
+    "critical_care_medicine": "critical_care",
+    "intensive_care": "critical_care",
+    "physical_medicine_and_rehabilitation": "physical_medicine_rehabilitation",
+    "pm_r": "physical_medicine_rehabilitation",
+    "surgery": "general_surgery",
+    "interventional_radiology": "radiology",
+    "emergency": "emergency_medicine",
+    "hospitalist": "hospital_medicine",
+    "primary_care": "family_medicine",
+}
 
 
 def specialty_key(name: str) -> str:

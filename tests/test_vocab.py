@@ -74,6 +74,10 @@ def test_bundled_lexicon_has_every_kind_and_spoken_forms(lexicon) -> None:
 
 def test_specialty_lists_follow_specialty_or_report_type(lexicon) -> None:
     assert specialty_key("General Surgery") == "general_surgery"
+    lexicon = cached_lexicon()
+    assert lexicon.specialty_terms("ENT") == lexicon.specialty_terms("otolaryngology")
+    assert lexicon.specialty_terms("OB/GYN") == lexicon.specialty_terms("Obstetrics")
+    assert lexicon.specialty_terms("ENT") != lexicon.specialty_terms(None)
     assert "appendectomy" in lexicon.specialty_terms("general surgery")
     assert lexicon.specialty_terms(None, "radiology")[:1] == ["impression"]
     general = lexicon.specialty_terms(None)
