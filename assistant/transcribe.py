@@ -273,6 +273,11 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
 
 
+# A syllable repeated inside one "word" ("spironolololololol"): tiny.en looping below the level
+# of words, which neither the n-gram check nor, in a short segment, the compression ratio sees.
+_SYLLABLE_LOOP = re.compile(r"([a-z]{1,3})\1{4,}")
+
+
 def _has_repeated_ngram(words: list[str], times: int = 3, max_n: int = 4) -> bool:
     """True when some 1..max_n-gram occurs ``times`` times in a row ("the the the")."""
     for n in range(1, max_n + 1):
@@ -305,7 +310,8 @@ def flag_segment(segment: Segment, prompt: str | None) -> tuple[str, ...]:
         flags.append("high_no_speech")
     if segment.avg_logprob < LOW_LOGPROB:
         flags.append("low_logprob")
-    if _has_repeated_ngram(words) or segment.compression_ratio > MAX_COMPRESSION:
+    looped = segment.compression_ratio > MAX_COMPRESSION or _SYLLABLE_LOOP.search(joined)
+    if _has_repeated_ngram(words) or looped:
         flags.append("repeated_ngram")
     if _echoes_prompt(words, prompt):
         flags.append("prompt_echo")

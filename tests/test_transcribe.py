@@ -169,6 +169,8 @@ def _segment(text: str, avg_logprob: float = -0.3, no_speech_prob: float = 0.05)
         ("Thank you.", {}, None, "stock_phrase"),
         ("the the the the patient", {}, None, "repeated_ngram"),
         ("chest pain chest pain chest pain", {}, None, "repeated_ngram"),
+        # tiny.en's loop inside a word, from real biased decoding of a cardiology dictation
+        ("test, spironololololololololololulolololol", {}, None, "repeated_ngram"),
         (
             "Metoprolol, lisinopril, atorvastatin.",
             {},
@@ -181,6 +183,15 @@ def _segment(text: str, avg_logprob: float = -0.3, no_speech_prob: float = 0.05)
 )
 def test_flag_segment(text: str, kw: dict, prompt: str | None, flag: str) -> None:
     assert flag in flag_segment(_segment(text, **kw), prompt)
+
+
+def test_real_medical_words_are_not_loops() -> None:
+    for text in (
+        "Papillomata and hemoptysis.",
+        "Spironolactone 25 mg, metoprolol 50 mg.",
+        "Mm-hmm.",
+    ):
+        assert "repeated_ngram" not in flag_segment(_segment(text), None)
 
 
 def test_real_hallucinations_are_flagged(transcriber: WhisperTranscriber) -> None:
