@@ -62,16 +62,20 @@ def leaked(segment: Segment, terms: Sequence[str], threshold: float = 0.6) -> bo
     """True when a segment is mostly the hotwords themselves (a prompt copied over silence).
 
     Genuine speech that happens to use two or three of the terms has many other words around
-    them; a leak is a run of the listed terms and little else.
+    them; a leak is a run of the listed terms (three or more, or one over and over) and little
+    else.
     """
     words = _WORDS.findall(segment.text.lower())
-    if len(words) < 3 or not terms:
+    if len(words) < 2 or not terms:
         return False
     term_words = {w for t in terms for w in _WORDS.findall(t.lower())}
     inside = sum(1 for w in words if w in term_words)
     if inside / len(words) < threshold:
         return False
-    # Listing three or more terms in the prompt's own order is the copy pattern.
-    text = " ".join(words)
-    hits = [t for t in terms if " ".join(_WORDS.findall(t.lower())) in text]
-    return len(hits) >= 3
+    counts = [_occurrences(words, _WORDS.findall(t.lower())) for t in terms]
+    return sum(1 for c in counts if c) >= 3 or max(counts) >= 2
+
+
+def _occurrences(words: Sequence[str], term: Sequence[str]) -> int:
+    n = len(term)
+    return sum(1 for i in range(len(words) - n + 1) if n and list(words[i : i + n]) == list(term))

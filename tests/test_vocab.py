@@ -142,6 +142,11 @@ def test_leak_check_tells_prompt_copies_from_speech() -> None:
     speech = Segment(1, 3, 9, " She takes apixaban five milligrams twice daily for her rhythm.")
     assert leaked(copied, hot)
     assert not leaked(speech, hot)
+    # One term over and over at the end of a dictation (seen with tiny.en) is a copy too.
+    repeated = Segment(2, 9, 10, " apixaban, apixaban.")
+    assert leaked(repeated, hot)
+    twice_in_speech = Segment(3, 10, 16, " Apixaban was held, then apixaban restarted today.")
+    assert not leaked(twice_in_speech, hot)
 
 
 # --- Correction --------------------------------------------------------------------------------
