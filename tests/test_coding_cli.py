@@ -3,6 +3,7 @@ physician queries against a real SQLite record store under tmp_path."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -142,11 +143,27 @@ def test_encounter_codes_drg_and_queries_end_to_end(run, tmp_path: Path) -> None
     whatif = run("drg", "V1", "--what-if", "I50.23", *coder).output
     assert "with I5023 principal" in whatif
 
+    from assistant.store import list_documents, sign
+
+    with connect(db) as store:
+        sign(store, doctor, doc.id, password=PASSWORD)
+    sepsis = ("--question", "Sepsis?", "--evidence", "CHF exacerbation", "--document", str(doc.id))
+    run("query", "raise", "V1", "--to", "dr.okafor", *sepsis, *coder)
+    still_open = json.loads(run("query", "list", "--status", "open", "--json", *coder).output)
+    assert [(q["id"], q["document_id"]) for q in still_open] == [(2, doc.id)]
+    run("query", "answer", "2", "No sepsis.", "--addendum", *physician)
+    with connect(db) as store:
+        addenda = list_documents(store, doctor, parent_id=doc.id)
+    assert [a.status for a in addenda] == ["final"]
+    assert "Query #2: Sepsis?\nAnswer: No sepsis." in addenda[0].version.text
+
 
 @pytest.mark.parametrize(
     "command",
     [["codes"], ["codes", "search"], ["codes", "show"], ["codes", "check"], ["code"], ["drg"],
-     ["encounter", "codes", "add"], ["query", "raise"], ["query", "answer"], ["query", "list"]],
+     ["encounter", "codes", "add"], ["encounter", "codes", "remove"],
+     ["encounter", "codes", "sequence"], ["encounter", "codes", "list"],
+     ["query", "raise"], ["query", "answer"], ["query", "list"]],
 )  # fmt: skip
 def test_every_coding_command_has_help(command: list[str]) -> None:
     result = CliRunner().invoke(main, [*command, "--help"])

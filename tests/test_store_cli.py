@@ -18,6 +18,7 @@ STORE_COMMANDS = [
     ["sign"],
     ["amend"],
     ["addendum"],
+    ["enter-in-error"],
     ["chart"],
     ["worklist"],
     ["deficiencies"],
@@ -166,3 +167,59 @@ def test_store_errors_are_one_line(tmp_path: Path) -> None:
     run(None, "admin-pass-1", "init")
     out = run(None, "admin-pass-1", "init", code=1)
     assert "already has users" in out
+
+
+def test_enter_in_error_withdraws_a_document_and_keeps_its_history(tmp_path: Path) -> None:
+    from assistant.store import authenticate, connect, list_events
+
+    run = Session(tmp_path)
+    run(None, "admin-pass-1", "init", "--admin", "alice")  # alice is HIM
+    dr = "drsmith-pass-1"
+    run("alice", "admin-pass-1", "users", "add", "drsmith", "--role", "physician", new_password=dr)
+    note = tmp_path / "note.txt"
+    note.write_text(NOTE, encoding="utf-8")
+    ids = []
+    for mrn, name in [("MRN1", "Doe, Jane"), ("MRN2", "Roe, Rick")]:
+        args = ["file", str(note), "--mrn", mrn, "--name", name, "--type", "soap", "--json"]
+        ids.append(json.loads(run("drsmith", dr, *args, "--author", "drsmith"))["id"])
+    wrong, kept = (str(i) for i in ids)
+    run("drsmith", dr, "sign", wrong)
+
+    out = run("alice", "admin-pass-1", "enter-in-error", wrong, code=2)
+    assert "Missing option '--reason'" in out
+    out = run("alice", "admin-pass-1", "enter-in-error", wrong, "--reason", "  ", code=2)
+    assert "say why" in out
+    out = run("drsmith", dr, "enter-in-error", wrong, "--reason", "wrong patient", code=1)
+    assert "physician may not enter in error" in out and "Traceback" not in out
+    out = run("alice", "admin-pass-1", "enter-in-error", "999", "--reason", "x", code=1)
+    assert "No document with id 999" in out
+    shown = json.loads(run("drsmith", dr, "show", wrong, "--json"))
+    assert shown["document"]["status"] == "final"  # the refusals changed nothing
+
+    args = ["enter-in-error", wrong, "--reason", "wrong patient", "--json"]
+    withdrawn = json.loads(run("alice", "admin-pass-1", *args))
+    assert withdrawn["status"] == "entered-in-error" and withdrawn["current_version"] == 3
+    out = run("alice", "admin-pass-1", "enter-in-error", wrong, "--reason", "again", code=1)
+    assert "already entered in error" in out
+
+    shown = json.loads(run("drsmith", dr, "show", wrong, "--json"))
+    versions = shown["versions"]
+    assert [v["status"] for v in versions] == ["preliminary", "final", "entered-in-error"]
+    assert versions[-1]["reason"] == "wrong patient"
+    assert versions[-1]["text"] == versions[1]["text"] == NOTE  # nothing is deleted
+    assert "Furosemide 40 mg" in run("drsmith", dr, "show", wrong, "--version", "2")
+    assert "Reason: wrong patient" in run("drsmith", dr, "show", wrong)
+
+    def hits(*args: str) -> list[int]:
+        found = json.loads(run("drsmith", dr, "search", "heart failure", *args, "--json"))
+        return [h["document_id"] for h in found["hits"]]
+
+    assert hits() == [int(kept)]
+    assert hits("--mrn", "MRN1") == []
+    assert hits("--status", "entered-in-error") == [int(wrong)]  # only when asked for
+
+    with connect(run.db) as store:
+        auditor = authenticate(store, "alice", "admin-pass-1")
+        events = list_events(store, auditor, document_id=int(wrong))
+    rows = {(e.username, e.outcome) for e in events if e.action == "enter_in_error"}
+    assert rows == {("alice", "ok"), ("drsmith", "denied"), ("alice", "refused")}

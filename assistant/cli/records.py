@@ -1,5 +1,5 @@
-"""`assistant` commands: the record store (file, show, search, sign, amend, addendum, chart,
-worklist, deficiencies)."""
+"""`assistant` commands: the record store (file, show, search, sign, amend, addendum,
+enter-in-error, chart, worklist, deficiencies)."""
 
 from __future__ import annotations
 
@@ -247,6 +247,43 @@ def addendum_command(
     store, user, password = sign_in(settings, o)
     doc = add_addendum(store, user, document_id, text=body, password=password)
     click.echo(f"Filed addendum {doc.id} to document {document_id}.")
+
+
+def _reason(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    if not value.strip():
+        raise click.BadParameter("say why the document is withdrawn.")
+    return value.strip()
+
+
+@main.command("enter-in-error")
+@click.argument("document_id", type=int)
+@click.option("--reason", required=True, callback=_reason, help='Why, e.g. "wrong patient" (kept).')
+@click.option("--json", "as_json", is_flag=True, help="Print the withdrawn document as JSON.")
+@store_options
+@click.pass_obj
+def enter_in_error_command(
+    settings: Any, document_id: int, reason: str, as_json: bool, **o: Any
+) -> None:
+    """Withdraw a document filed in error (HIM role): status entered-in-error.
+
+    Nothing is deleted: a new version records the status and the reason, every earlier
+    version stays readable with `show --version N`, and `search` leaves the document out
+    unless asked for --status entered-in-error. It cannot be undone.
+
+    \b
+    Examples:
+      assistant enter-in-error 42 --reason "wrong patient" --user him1
+    """
+    from assistant.store import enter_in_error
+
+    store, user, _ = sign_in(settings, o)
+    doc = enter_in_error(store, user, document_id, reason=reason)
+    if as_json:
+        click.echo(to_json(doc))
+        return
+    click.echo(
+        f"Document {doc.id} entered in error (version {doc.current_version}); reason: {reason}"
+    )
 
 
 @main.command("chart")
