@@ -5,9 +5,11 @@ Every function takes the acting user, checks the role, and audits the read or wr
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from assistant.errors import IntegrityViolation, NotFound, StoreError
@@ -416,3 +418,97 @@ def _transcript(store: Store, r: Any) -> StoredTranscript:
         reviewed_spans=frozenset(s["span"] for s in spans),
         created_at=r["created_at"],
     )
+
+
+def attach_dictation(
+    store: Store,
+    user: User,
+    document_id: int,
+    audio_path: str | Path,
+    transcript: dict[str, Any],
+    *,
+    text: str = "",
+    duration: float | None = None,
+    author: str | None = None,
+    dictated_at: str | None = None,
+) -> Dictation:
+    """File a recording dictated into an open document as a dictation of that document.
+
+    The dictation takes the document's patient, encounter and report type, keeps the recording's
+    path and SHA-256 (read from the file now, so the row matches what is on disk) and its
+    transcript, and is marked filed. A document without a recording of its own points at this
+    one (its audio then plays in the editor); one that has a recording keeps it, and the
+    ``attach_dictation`` audit row (document id, dictation id) is the link. One transaction.
+    """
+    path = Path(audio_path)
+    try:
+        digest = _file_sha256(path)
+    except OSError as e:
+        raise StoreError(f"Cannot read the recording {path.name}: {e.strerror or e}") from e
+    with audited(
+        store, user, "attach_dictation", permission="file_dictation", document_id=document_id
+    ) as scope:
+        doc = store.one("SELECT * FROM documents WHERE id = ?", [document_id])
+        if doc is None:
+            raise NotFound(f"No document with id {document_id}.")
+        scope.patient_id = doc["patient_id"]
+        if doc["status"] == "entered-in-error":
+            raise IntegrityViolation(f"Document {document_id} was entered in error.")
+        dictation = add_dictation(
+            store,
+            user,
+            audio_sha256=digest,
+            path=str(path),
+            duration=round(float(duration), 3) if duration is not None else None,
+            author=author or user.username,
+            patient_id=doc["patient_id"],
+            encounter_id=doc["encounter_id"],
+            report_type=doc["report_type"],
+            dictated_at=dictated_at,
+        )
+        stored = save_transcript(store, user, dictation.id, transcript, text=text)
+        store.execute("UPDATE dictations SET status = 'filed' WHERE id = ?", [dictation.id])
+        primary = doc["dictation_id"] is None
+        if primary:
+            store.execute(
+                "UPDATE documents SET dictation_id = ? WHERE id = ? AND dictation_id IS NULL",
+                [dictation.id, document_id],
+            )
+        scope.detail = {
+            "dictation": dictation.id,
+            "transcript": stored.id,
+            "primary": primary,
+        }
+    return _dictation(_get_dictation_row(store, dictation.id))
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def document_dictations(store: Store, user: User, document_id: int) -> list[Dictation]:
+    """A document's recordings, oldest first: its own dictation and those dictated into it.
+
+    The attached ones are found through their ``attach_dictation`` audit rows, which the
+    append-only, hash-chained log keeps as the link.
+    """
+    with audited(store, user, "read_dictations", permission="read_record") as scope:
+        doc = store.one("SELECT * FROM documents WHERE id = ?", [document_id])
+        if doc is None:
+            raise NotFound(f"No document with id {document_id}.")
+        scope.patient_id, scope.document_id = doc["patient_id"], document_id
+        rows = store.all(
+            "SELECT detail FROM audit_log WHERE document_id = ? AND action = 'attach_dictation'"
+            " AND outcome = 'ok' ORDER BY id",
+            [document_id],
+        )
+        ids = [doc["dictation_id"]] if doc["dictation_id"] is not None else []
+        ids += [i for i in (json.loads(r["detail"]).get("dictation") for r in rows) if i]
+        ids = list(dict.fromkeys(ids))
+        scope.detail = {"dictations": ids}
+        result = [_dictation(_get_dictation_row(store, i)) for i in ids]
+    return result

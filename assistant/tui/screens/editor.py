@@ -12,30 +12,27 @@ sends keys::
 Binding ids: save, submit, sign, amend, addendum, query, play_pause, rewind, forward, slower,
 faster, next_flag, previous_flag, undo_correction, reviewed, follow, transcribe, dictate, close.
 
-The dictate key (F11) records from the microphone into the open report: the live text shows
-in a strip under the editor while the physician speaks, and on stop (F11 again, Escape, or
-saying "end dictation") the formatted text is inserted where the cursor was. The recording
-(FLAC) is kept in a ``recordings`` folder beside the record store.
+The dictate key (F11) records from the microphone into the open report (editor_dictation.py);
+the audio, transport and transcription live in editor_audio.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, ProgressBar, Static, TextArea
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from assistant.errors import AssistantError
 from assistant.tui.screens.dialogs import ConfirmDialog, Field, FormDialog
+from assistant.tui.screens.editor_audio import AudioMixin
+from assistant.tui.screens.editor_dictation import DictationMixin
 from assistant.tui.widgets.audio_player import AudioPlayerBar
 from assistant.tui.widgets.coding_panel import CodingPanel
 from assistant.tui.widgets.deficiency_list import DeficiencyList
@@ -43,7 +40,7 @@ from assistant.tui.widgets.transcript_editor import TranscriptEditor
 from assistant.tui.workspace import Opened
 
 
-class EditorScreen(Screen):
+class EditorScreen(AudioMixin, DictationMixin, Screen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save draft", id="save"),
         Binding("f10", "submit", "Submit", id="submit"),
@@ -195,50 +192,6 @@ class EditorScreen(Screen):
         at = self.editor.text.find(event.text)
         if at >= 0:
             self.editor.show_evidence(at, at + len(event.text))
-
-    def on_audio_player_bar_position(self, event: AudioPlayerBar.Position) -> None:
-        from assistant.playback import word_at
-
-        transcript = self.editor.transcript
-        if transcript is not None:
-            self.editor.show_playing(word_at(transcript.words, event.seconds), self.follow)
-
-    # -- audio -------------------------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="audio", exit_on_error=False)
-    def load_audio(self) -> None:
-        from assistant.audio import SAMPLE_RATE, load_audio
-        from assistant.playback import output_problem
-
-        path = self.opened.audio_path
-        if not path:
-            self.app.call_from_thread(self.player.unavailable, "this document has no audio")
-            return
-        try:
-            clip = load_audio(path)
-        except AssistantError as e:
-            self.app.call_from_thread(self.player.unavailable, str(e))
-            return
-        problem = output_problem()
-        if get_current_worker().is_cancelled:
-            return
-        self.app.call_from_thread(self.player.load, clip.samples, SAMPLE_RATE)
-        if problem:
-            self.app.call_from_thread(setattr, self.player, "note", f"cannot play: {problem}")
-            self.app.call_from_thread(self.player.show)
-
-    def action_play_pause(self) -> None:
-        self.player.toggle(self.app.settings.tui.backstep_seconds)
-
-    def action_skip(self, direction: int) -> None:
-        self.player.skip(direction * self.app.settings.tui.skip_seconds)
-
-    def action_speed(self, delta: float) -> None:
-        self.player.change_speed(delta)
-
-    def action_follow(self) -> None:
-        self.follow = not self.follow
-        self.notify(f"Cursor {'follows' if self.follow else 'does not follow'} the audio.")
 
     # -- flags -------------------------------------------------------------------------------
 
@@ -410,140 +363,6 @@ class EditorScreen(Screen):
         q = self._try(self.app.workspace.answer_query, self.opened.query_id, values["answer"])
         if q is not None:
             self.notify(f"Query {q.id} answered.")
-
-    # -- transcription -----------------------------------------------------------------------
-
-    def action_transcribe(self) -> None:
-        o = self.opened
-        if not o.needs_transcription or not o.audio_path:
-            self.notify("Nothing to transcribe here.")
-            return
-        if not self.app.workspace.can("file_dictation"):
-            self.notify("Your role does not transcribe.", severity="warning")
-            return
-        bar = self.query_one("#transcribe-progress", ProgressBar)
-        bar.display = True
-        bar.update(total=100, progress=0)
-        self.transcribe(o.audio_path, o.report_type)
-
-    @work(thread=True, exclusive=True, group="transcribe", exit_on_error=False)
-    def transcribe(self, path: str, report_type: str | None) -> None:
-        from assistant.tui.engines import transcribe_with_progress
-
-        worker = get_current_worker()
-        bar = self.query_one("#transcribe-progress", ProgressBar)
-
-        def progress(done: float, total: float) -> None:
-            if not worker.is_cancelled:
-                pct = 100 * done / total if total else 0
-                self.app.call_from_thread(bar.update, progress=pct)
-
-        try:
-            transcript = transcribe_with_progress(
-                self.app.transcriber, path, self.app.settings, report_type, progress
-            )
-        except AssistantError as e:
-            self.app.call_from_thread(self.notify, str(e), severity="error")
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._transcribed, transcript)
-
-    def _transcribed(self, transcript: Any) -> None:
-        self.query_one("#transcribe-progress").display = False
-        opened = self._try(self.app.workspace.save_transcription, self.opened, transcript)
-        if opened is not None:
-            self.load(opened)
-            self.notify("Transcribed; review the flagged words (F3).")
-
-    # -- live dictation ----------------------------------------------------------------------
-
-    @property
-    def dictating(self) -> bool:
-        return self._live_source is not None
-
-    def action_dictate(self) -> None:
-        if self._live_source is not None:
-            self._live_source.stop()  # the worker finishes the utterance and inserts the text
-            return
-        if self.editor.read_only:
-            self.notify("This report is read-only; nothing to dictate into.", severity="warning")
-            return
-        try:
-            source = self.app.microphone()
-        except AssistantError as e:  # no PortAudio, no microphone: say so, change nothing
-            self.notify(str(e), severity="error", timeout=8)
-            return
-        self._live_source = source
-        self._live_at = self.editor.cursor_location
-        self._show_live("", "")
-        self.query_one("#live-strip").display = True
-        self.dictate(source, self._recording_path(), self.opened.report_type or None)
-
-    def _recording_path(self) -> Path:
-        """Beside the record store, so recordings travel with the records they belong to."""
-        from datetime import UTC, datetime
-
-        folder = Path(self.app.workspace.store.path).resolve().parent / "recordings"
-        o = self.opened
-        owner = f"doc{o.document.id}" if o.document else f"dictation{o.dictation_id or 'new'}"
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        return folder / f"editor-{owner}-{stamp}.wav"
-
-    @work(thread=True, exclusive=True, group="dictate", exit_on_error=False)
-    def dictate(self, source: Any, recording: Path, report_type: str | None) -> None:
-        from assistant.live_session import run_dictation
-
-        def on_event(event: Any) -> None:
-            self.app.call_from_thread(self._show_live, event.text, event.tentative)
-
-        try:
-            recording.parent.mkdir(parents=True, exist_ok=True)
-            result = run_dictation(
-                source,
-                self.app.transcriber,
-                self.app.settings,
-                recording=recording,
-                report_type=report_type,
-                on_event=on_event,
-            )
-        except (AssistantError, OSError) as e:
-            self.app.call_from_thread(self._dictated, None, str(e))
-            return
-        self.app.call_from_thread(self._dictated, result, "")
-
-    def _show_live(self, text: str, tentative: str) -> None:
-        line = Text("● REC ", style="bold red")
-        line.append(text)
-        if tentative:
-            line.append(" " + tentative, style="dim")
-        self.query_one("#live-strip", Static).update(line)
-
-    def _dictated(self, result: Any, error: str) -> None:
-        self._live_source = None
-        self.query_one("#live-strip").display = False
-        if result is None:
-            self.notify(f"Dictation failed: {error}", severity="error", timeout=8)
-            return
-        kept = f" Recording kept: {result.audio_path.name}." if result.audio_path else ""
-        text = result.text.strip()
-        if not text:
-            self.notify(f"No speech was heard.{kept}", severity="warning")
-            return
-        editor = self.editor
-        # Text edited while recording may have moved the end of the report before the spot.
-        doc = editor.document
-        row = min(self._live_at[0], doc.line_count - 1)
-        at = (row, min(self._live_at[1], len(doc.get_line(row))))
-        before = editor.get_text_range((0, 0), at)
-        if before and not before[-1].isspace():
-            text = " " + text
-        editor.insert(text, location=at)
-        editor.focus()
-        self.notify(f"Dictated {len(result.raw_text.split())} words.{kept}")
-
-    def on_unmount(self) -> None:
-        if self._live_source is not None:
-            self._live_source.stop()
 
     # -- leaving -----------------------------------------------------------------------------
 
