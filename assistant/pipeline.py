@@ -31,7 +31,7 @@ from assistant.config import Settings, VocabSettings
 from assistant.models import Segment, Transcript, Word
 from assistant.relisten import RelistenSettings, decode_stretches, relisten, sub_clip
 from assistant.transcribe import Transcriber, transcribe_clip
-from assistant.vocab import Lexicon, load_lexicon
+from assistant.vocab import GENERAL_LIST, Lexicon, load_lexicon
 from assistant.vocab_bias import fit_terms, join_terms, leaked, near_terms
 from assistant.vocab_match import MatchSettings, correct_transcript, unknown_word
 
@@ -56,6 +56,9 @@ class PipelineOptions:
     correct: bool = True
     relisten: RelistenSettings = RelistenSettings()  # how the second pass picks and accepts
     min_gap: float = 1.5  # seconds of uncovered speech that the biased pass must not drop
+    # With no specialty (or report type) that names a bias list, a quick greedy decode of the
+    # first seconds guesses one from the terms it hears (``Lexicon.guess_specialty``).
+    guess_specialty: bool = True
     match: MatchSettings = MatchSettings()
 
 
@@ -101,7 +104,14 @@ def transcribe_medical(
     budget = settings.vocab.prompt_token_budget
     count = token_counter(transcriber)
 
-    bias_terms = lexicon.specialty_terms(specialty, report_type) if opts.bias else []
+    guessed = None
+    if (
+        opts.bias
+        and opts.guess_specialty
+        and lexicon.specialty_list(specialty, report_type) == (GENERAL_LIST)
+    ):
+        guessed = _sniff_specialty(transcriber, clip, decode, lexicon)
+    bias_terms = lexicon.specialty_terms(guessed or specialty, report_type) if opts.bias else []
     hot = fit_terms(bias_terms, budget, count)
     # The biased pass runs without temperature fallback: when hotwords send tiny.en into a loop,
     # five more sampled decodes of the window cost more than decoding it again unbiased.
@@ -132,6 +142,7 @@ def transcribe_medical(
     recorded = dict(transcript.provenance.options)
     recorded["vocabulary"] = {
         "specialty": specialty,
+        "guessed_specialty": guessed,
         "report_type": report_type,
         "hotword_terms": len(hot),
         "hotword_tokens": count(join_terms(hot)) if hot else 0,
@@ -146,6 +157,23 @@ def transcribe_medical(
         wall_time=round(time.perf_counter() - started, 3),
     )
     return replace(transcript, provenance=provenance)
+
+
+_SNIFF_SECONDS = 20.0
+
+
+def _sniff_specialty(transcriber: Transcriber, clip: AudioClip, decode, lexicon: Lexicon):
+    """A specialty guessed from a greedy, unbiased decode of the dictation's first seconds.
+
+    Costs one 30 s window of encoding and a short greedy decode (~0.1x of a one-minute file);
+    the specialty's list is worth far more than the general one (benchmarks/README.md).
+    """
+    head = sub_clip(clip, 0.0, min(clip.duration, _SNIFF_SECONDS))
+    quick = replace(decode, beam_size=1, temperature=decode.temperature[:1], word_timestamps=False)
+    text = " ".join(s.text for s in transcriber.transcribe(head, quick))
+    guessed = lexicon.guess_specialty(text)
+    log.info("no specialty given; guessed %s from the first %.0f s", guessed, head.duration)
+    return guessed
 
 
 def _default_options(transcriber: Transcriber):

@@ -140,14 +140,42 @@ class Lexicon:
 
         Falls back to the general-medicine list when neither names a list.
         """
+        return list(self.specialties.get(self.specialty_list(specialty, report_type), ()))
+
+    def specialty_list(self, specialty: str | None, report_type: str | None = None) -> str:
+        """The name of the bias list :meth:`specialty_terms` uses (``GENERAL_LIST`` if none)."""
         key = specialty_key(specialty) if specialty else None
         if key not in self.specialties and key in SPECIALTY_ALIASES:
             key = SPECIALTY_ALIASES[key]  # "ENT" -> otolaryngology, unless a site lists "ent"
         if key not in self.specialties and report_type:
             key = REPORT_TYPE_SPECIALTY.get(report_type)
-        if key not in self.specialties:
-            key = GENERAL_LIST  # unknown or unlisted specialty: general medicine
-        return list(self.specialties.get(key, ()))
+        return key if key in self.specialties else GENERAL_LIST
+
+    def guess_specialty(self, text: str, min_score: float = 1.0) -> str | None:
+        """The specialty whose bias list ``text`` draws on most, or None.
+
+        A term found in the text counts 1 divided by how many lists hold it ("hypertension" is
+        in many, "sumatriptan" in one). The best list needs ``min_score`` and a clear lead.
+        For dictations that come without a specialty.
+        """
+        words = f" {_spaced(text)} "
+        holders: dict[str, list[str]] = {}
+        for name, terms in self.specialties.items():
+            if name == GENERAL_LIST:
+                continue
+            for term in terms:
+                if f" {_spaced(term)} " in words:
+                    holders.setdefault(_spaced(term), []).append(name)
+        scores: dict[str, float] = {}
+        for names in holders.values():
+            for name in set(names):
+                scores[name] = scores.get(name, 0.0) + 1 / len(set(names))
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        if not ranked or ranked[0][1] < min_score:
+            return None
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < 0.5:
+            return None  # about as much of one list as of another: no evidence for either
+        return ranked[0][0]
 
     @cached_property
     def brand_names(self) -> tuple[str, ...]:
@@ -193,6 +221,10 @@ SPECIALTY_ALIASES = {
     "hospitalist": "hospital_medicine",
     "primary_care": "family_medicine",
 }
+
+
+def _spaced(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def specialty_key(name: str) -> str:

@@ -41,12 +41,14 @@ def _sidecar(audio: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
-def run(folder: Path, variants: list[str], transcriber, settings) -> dict[str, EvalReport]:
+def run(
+    folder: Path, variants: list[str], transcriber, settings, metadata: bool = True
+) -> dict[str, EvalReport]:
     results: dict[str, list] = {v: [] for v in variants}
     cpu_seconds.clear()
     cpu_seconds.update({v: 0.0 for v in variants})
     for sample in find_samples(folder):
-        meta = _sidecar(sample.audio)
+        meta = _sidecar(sample.audio) if metadata else {}
         for variant in variants:
             started, cpu = time.perf_counter(), time.process_time()
             if variant == "plain":
@@ -105,16 +107,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dirs", nargs="*", type=Path)
     parser.add_argument("--variants", default="plain,bias,bias+correct,full")
+    parser.add_argument(
+        "--no-metadata",
+        action="store_true",
+        help="Leave out the sidecars' specialty and report type (the pipeline guesses one).",
+    )
     args = parser.parse_args()
     samples = ROOT / "samples" / "audio"
     dirs = args.dirs or [samples, samples / "heldout"]
     variants = args.variants.split(",")
     settings = Settings()
     transcriber = WhisperTranscriber(settings.transcription)
-    _ = cached_lexicon().index  # load and index once, outside the timings
+    lexicon = cached_lexicon()
+    _ = lexicon.index, lexicon.phrases  # load and index once, outside the timings
     for folder in dirs:
         if folder.is_dir():
-            table(f"{folder} (tiny.en)", run(folder, variants, transcriber, settings))
+            reports = run(folder, variants, transcriber, settings, not args.no_metadata)
+            note = ", no specialty or report type given" if args.no_metadata else ""
+            table(f"{folder} (tiny.en{note})", reports)
 
 
 if __name__ == "__main__":

@@ -223,3 +223,16 @@ def test_second_pass_relistens_to_unsure_words_only(transcriber, sample, lexicon
         starts = [w.start for w in seg.words]
         assert starts == sorted(starts)
     assert terms_found(s.key_terms, t.text)
+
+
+def test_a_dictation_without_a_specialty_gets_one_guessed(
+    transcriber, samples_dir, lexicon
+) -> None:
+    (copd,) = [s for s in find_samples(samples_dir) if s.name == "pulmonology_copd_soap"]
+    t = transcribe_medical(transcriber, copd.audio, Settings(), None, None, lexicon)
+    vocab = t.provenance.options["vocabulary"]
+    assert vocab["guessed_specialty"] == "pulmonology"
+    assert "albuterol" in (t.provenance.hotwords or "")
+    # A given specialty is used as given: nothing is guessed.
+    given = transcribe_medical(transcriber, copd.audio, Settings(), None, "neurology", lexicon)
+    assert given.provenance.options["vocabulary"]["guessed_specialty"] is None

@@ -78,6 +78,14 @@ def test_specialty_lists_follow_specialty_or_report_type(lexicon) -> None:
     assert lexicon.specialty_terms("ENT") == lexicon.specialty_terms("otolaryngology")
     assert lexicon.specialty_terms("OB/GYN") == lexicon.specialty_terms("Obstetrics")
     assert lexicon.specialty_terms("ENT") != lexicon.specialty_terms(None)
+
+
+def test_a_specialty_is_guessed_from_the_terms_a_dictation_uses(lexicon) -> None:
+    copd = "Chronic obstructive pulmonary disease with wheezing, on albuterol and tiotropium."
+    assert lexicon.guess_specialty(copd) == "pulmonology"
+    # Terms every list shares ("hypertension") are no evidence; plain speech is none either.
+    assert lexicon.guess_specialty("History of hypertension and hyperlipidemia.") is None
+    assert lexicon.guess_specialty("We walked along the river after lunch.") is None
     assert "appendectomy" in lexicon.specialty_terms("general surgery")
     assert lexicon.specialty_terms(None, "radiology")[:1] == ["impression"]
     general = lexicon.specialty_terms(None)
