@@ -220,10 +220,14 @@ class LiveEngine:
         yield self._event("partial", (), agreement.tentative(), consumed)
 
     def _check_stop_command(self) -> None:
-        tail = tuple(_norm(w) for w in self.words[-2:])
-        if tail in STOP_COMMANDS:
-            del self.words[-2:]
-            self.stopped_by_voice = True
+        # The command ends the utterance, or is followed by one stray word: a biased decode
+        # sometimes adds a word of its prompt after it ("and dictation disease").
+        for size in (2, 3):
+            tail = tuple(_norm(w) for w in self.words[-size:])
+            if len(tail) == size and tail[:2] in STOP_COMMANDS:
+                del self.words[-size:]
+                self.stopped_by_voice = True
+                return
 
     def _event(self, kind, new, tentative, consumed, speech_end=None) -> LiveEvent:
         raw = self.raw_text
