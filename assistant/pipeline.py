@@ -29,7 +29,7 @@ from pathlib import Path
 from assistant.audio import SAMPLE_RATE, AudioClip, load_audio
 from assistant.config import Settings, VocabSettings
 from assistant.models import Segment, Transcript, Word
-from assistant.relisten import RelistenSettings, decode_stretches, relisten, sub_clip
+from assistant.relisten import PAD_S, RelistenSettings, decode_stretches, relisten, sub_clip
 from assistant.transcribe import Transcriber, transcribe_clip
 from assistant.vocab import GENERAL_LIST, Lexicon, load_lexicon
 from assistant.vocab_bias import fit_terms, join_terms, leaked, near_terms
@@ -37,7 +37,6 @@ from assistant.vocab_match import MatchSettings, correct_transcript, unknown_wor
 
 log = logging.getLogger(__name__)
 
-_PAD = 0.25  # seconds of context around a re-decoded segment
 _MAX_NEW_TOKENS = 160  # per 30 s window in the biased pass (fast dictation needs ~130)
 _WHISPER_MAX_LENGTH = 448  # prompt + decoded tokens per window
 # In the biased pass no run of this many tokens may repeat within a window: tiny.en with a
@@ -200,8 +199,8 @@ def _shift(seg: Segment, offset: float, seg_id: int) -> Segment:
 def _redecode(
     transcriber: Transcriber, clip: AudioClip, seg: Segment, decode, hotwords: str | None
 ) -> list[Segment]:
-    start = max(0.0, seg.start - _PAD)
-    sub = sub_clip(clip, start, seg.end + _PAD)
+    start = max(0.0, seg.start - PAD_S)
+    sub = sub_clip(clip, start, seg.end + PAD_S)
     opts = replace(decode, hotwords=hotwords, vad=False)
     return [_shift(s, start, seg.id) for s in transcriber.transcribe(sub, opts)]
 
@@ -261,7 +260,7 @@ def _fill_gaps(
     if not gaps:
         return transcript
     log.info("biased pass skipped %d speech spans; decoding them without hotwords", len(gaps))
-    stretches = [(start - _PAD, end + _PAD) for start, end in gaps]
+    stretches = [(start - PAD_S, end + PAD_S) for start, end in gaps]
     opts = replace(decode, hotwords=None, vad=False)
     added = [seg for found in decode_stretches(transcriber, clip, stretches, opts) for seg in found]
     merged = sorted([*transcript.segments, *added], key=lambda s: (s.start, s.end))

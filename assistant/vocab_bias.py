@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from assistant.models import Segment, Word
+from assistant.models import Segment
 
 TokenCounter = Callable[[str], int]
 SEPARATOR = ", "
@@ -38,11 +38,6 @@ def fit_terms(terms: Iterable[str], budget: int, count_tokens: TokenCounter) -> 
 
 def join_terms(terms: Sequence[str]) -> str:
     return SEPARATOR.join(terms)
-
-
-def uncertain_words(words: Sequence[Word], below: float = 0.6) -> list[str]:
-    """Words a first pass heard with low confidence (what a second pass should listen for)."""
-    return [w.text.strip(" ,.;:?!") for w in words if w.probability < below and len(w.text) > 3]
 
 
 def near_terms(
