@@ -179,5 +179,8 @@ def _better(
     prompt_terms = [t.strip().lower() for t in hotwords.split(",") if t.strip()]
     if sum(1 for t in prompt_terms if t in text) > 1:
         return False  # more than one hotword in a few words: the prompt leaking
-    mean = lambda ws: sum(w.probability for w in ws) / len(ws)  # noqa: E731
-    return mean(new) >= mean(old) + settings.min_gain
+    return _mean_probability(new) >= _mean_probability(old) + settings.min_gain
+
+
+def _mean_probability(words: Sequence[Word]) -> float:
+    return sum(w.probability for w in words) / len(words)
