@@ -285,17 +285,26 @@ def test_jobs_list_and_requeue_end_to_end(tmp_path: Path) -> None:
         ("done", 1),
         ("quarantined", 1),
     ]
+    # The empty file is deleted for good: its job is removed; a done job cannot be.
+    (inbox / "empty.wav").unlink()
+    jobs("jobs", "forget", good_key[:12], code=1)
+    (listed,) = json.loads(jobs("jobs", "list", "--state", "quarantined", "--json"))
+    empty_key = listed["audio_sha256"]
+    assert empty_key[:12] in jobs("jobs", "forget", empty_key[:12])
+    assert _rows(db, "SELECT state FROM jobs") == [("done",)]
     store = connect(db)
     events = list_events(store, find_user(store, "admin"), username="admin")[::-1]
     requeues = [(e.outcome, e.detail.get("requeued")) for e in events if "requeue" in e.action]
     assert requeues == [("ok", 1), ("refused", None), ("ok", 1)]  # audited as the admin
+    forgets = [(e.outcome, e.detail.get("forgotten")) for e in events if "forget" in e.action]
+    assert forgets == [("refused", None), ("ok", 1)]
     assert not any("wav" in json.dumps(e.detail) for e in events)  # no file names (PHI)
     assert verify(store).ok
     store.close()
 
 
 @pytest.mark.parametrize(
-    "command", [["batch"], ["jobs", "list"], ["jobs", "requeue"]], ids=" ".join
+    "command", [["batch"], ["jobs", "list"], ["jobs", "requeue"], ["jobs", "forget"]], ids=" ".join
 )
 def test_batch_commands_have_help_with_examples(command: list[str]) -> None:
     result = CliRunner().invoke(main, [*command, "--help"])

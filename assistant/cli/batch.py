@@ -225,7 +225,7 @@ class _BatchProgress:
 
 @main.group("jobs")
 def jobs_group() -> None:
-    """List batch jobs and requeue quarantined ones (needs the HIM/records admin role)."""
+    """List batch jobs; requeue or remove quarantined ones (needs the HIM/records admin role)."""
 
 
 @jobs_group.command("list")
@@ -303,6 +303,34 @@ def jobs_requeue_command(
         for j in jobs:
             click.echo(f"{_short(j.audio_sha256):<17} {j.path}")
     click.echo(f"Requeued {len(jobs)} job(s); the next batch run processes them.", err=True)
+
+
+@jobs_group.command("forget")
+@click.argument("keys", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the removed jobs as JSON.")
+@store_options
+@click.pass_obj
+def jobs_forget_command(settings: Any, keys: tuple[str, ...], as_json: bool, **o: Any) -> None:
+    """Remove quarantined jobs (KEYS as listed) whose files are gone for good.
+
+    Only quarantined jobs can go; the removal is audited under your name. If the same audio
+    turns up again, the next batch treats it as a new file.
+
+    \b
+    Examples:
+      assistant jobs forget path:3fa4c2d19b0e --user tina
+    """
+    from assistant.store import find_job, forget_quarantined
+
+    store, user, _ = sign_in(settings, o)
+    full = [find_job(store, user, k).audio_sha256 for k in keys]
+    jobs = forget_quarantined(store, user, full)
+    if as_json:
+        click.echo(to_json(jobs))
+    else:
+        for j in jobs:
+            click.echo(f"{_short(j.audio_sha256):<17} {j.path}")
+    click.echo(f"Removed {len(jobs)} job(s).", err=True)
 
 
 def _short(key: str) -> str:

@@ -257,6 +257,19 @@ def requeue_quarantined(
     return result
 
 
+def forget_quarantined(store: Store, user: User, keys: list[str]) -> list[Job]:
+    """A person's clean-up: remove quarantined jobs whose files are gone for good (a file
+    deleted after it failed). Only quarantined jobs go; the audit log keeps that they existed.
+    A file with the same content that turns up later is simply a new job."""
+    with audited(store, user, "forget_quarantined", permission="process_jobs") as scope:
+        scope.detail = {"jobs": keys}
+        _check_quarantined(store, keys)
+        gone = [_job(_row(store, key)) for key in keys]
+        store.conn.executemany("DELETE FROM jobs WHERE audio_sha256 = ?", [(k,) for k in keys])
+        scope.detail["forgotten"] = len(gone)
+    return gone
+
+
 def _check_quarantined(store: Store, keys: list[str]) -> None:
     for key in keys:
         r = _row(store, key)
