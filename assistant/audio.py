@@ -14,6 +14,7 @@ import logging
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -56,10 +57,15 @@ class AudioClip:
 
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file's bytes, read in chunks so long recordings do not fill memory."""
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
+        return stream_sha256(f)
+
+
+def stream_sha256(f: BinaryIO) -> str:
+    """SHA-256 of what is left to read in an open binary file, in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: f.read(1 << 20), b""):
+        digest.update(chunk)
     return digest.hexdigest()
 
 

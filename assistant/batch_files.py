@@ -143,8 +143,9 @@ def regular_file_sha256(path: Path) -> str:
     ``x.wav`` would otherwise block the batch forever, and checking on the open descriptor
     leaves no window for the path to be swapped between the check and the read.
     """
-    import hashlib
     import stat
+
+    from assistant.audio import stream_sha256
 
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     mode = os.fstat(fd).st_mode
@@ -153,10 +154,7 @@ def regular_file_sha256(path: Path) -> str:
         kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
         raise NotARegularFile(errno.EINVAL, f"{kind}, not an audio file")
     with os.fdopen(fd, "rb") as f:
-        digest = hashlib.sha256()
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return stream_sha256(f)
 
 
 # --- Metadata ---------------------------------------------------------------------------------

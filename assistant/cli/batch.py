@@ -297,12 +297,7 @@ def jobs_requeue_command(
     store, user, _ = sign_in(settings, o)
     full = None if all_jobs else [find_job(store, user, k).audio_sha256 for k in keys]
     jobs = requeue_quarantined(store, user, full, reason=reason)
-    if as_json:
-        click.echo(to_json(jobs))
-    else:
-        for j in jobs:
-            click.echo(f"{_short(j.audio_sha256):<17} {j.path}")
-    click.echo(f"Requeued {len(jobs)} job(s); the next batch run processes them.", err=True)
+    _echo_changed(jobs, as_json, f"Requeued {len(jobs)} job(s); the next batch run processes them.")
 
 
 @jobs_group.command("forget")
@@ -325,12 +320,17 @@ def jobs_forget_command(settings: Any, keys: tuple[str, ...], as_json: bool, **o
     store, user, _ = sign_in(settings, o)
     full = [find_job(store, user, k).audio_sha256 for k in keys]
     jobs = forget_quarantined(store, user, full)
+    _echo_changed(jobs, as_json, f"Removed {len(jobs)} job(s).")
+
+
+def _echo_changed(jobs: list[Any], as_json: bool, summary: str) -> None:
+    """The jobs a command changed (key and file, or JSON), then a summary line on stderr."""
     if as_json:
         click.echo(to_json(jobs))
     else:
         for j in jobs:
             click.echo(f"{_short(j.audio_sha256):<17} {j.path}")
-    click.echo(f"Removed {len(jobs)} job(s).", err=True)
+    click.echo(summary, err=True)
 
 
 def _short(key: str) -> str:

@@ -5,7 +5,6 @@ Every function takes the acting user, checks the role, and audits the read or wr
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -440,9 +439,11 @@ def attach_dictation(
     one (its audio then plays in the editor); one that has a recording keeps it, and the
     ``attach_dictation`` audit row (document id, dictation id) is the link. One transaction.
     """
+    from assistant.audio import file_sha256
+
     path = Path(audio_path)
     try:
-        digest = _file_sha256(path)
+        digest = file_sha256(path)
     except OSError as e:
         raise StoreError(f"Cannot read the recording {path.name}: {e.strerror or e}") from e
     with audited(
@@ -480,14 +481,6 @@ def attach_dictation(
             "primary": primary,
         }
     return _dictation(_get_dictation_row(store, dictation.id))
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def document_dictations(store: Store, user: User, document_id: int) -> list[Dictation]:
