@@ -23,6 +23,7 @@ import functools
 import gc
 import logging
 import time
+import weakref
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def cached_lexicon(extra_dirs: tuple[str, ...] = ()) -> Lexicon:
     return load_lexicon(VocabSettings(extra_dirs=extra_dirs))
 
 
-_frozen: set[int] = set()
+_frozen: weakref.WeakSet[Lexicon] = weakref.WeakSet()
 
 
 def _ready(lexicon: Lexicon) -> Lexicon:
@@ -76,10 +77,10 @@ def _ready(lexicon: Lexicon) -> Lexicon:
     They are millions of long-lived objects; every full collection (faster-whisper forces one
     per decoded file) would walk them all again, ~0.15 s each.
     """
-    if id(lexicon) not in _frozen:
+    if lexicon not in _frozen:
         _ = lexicon.index, lexicon.phrases
         gc.freeze()
-        _frozen.add(id(lexicon))
+        _frozen.add(lexicon)
     return lexicon
 
 
@@ -104,11 +105,8 @@ def transcribe_medical(
     count = token_counter(transcriber)
 
     guessed = None
-    if (
-        opts.bias
-        and opts.guess_specialty
-        and lexicon.specialty_list(specialty, report_type) == (GENERAL_LIST)
-    ):
+    unlisted = lexicon.specialty_list(specialty, report_type) == GENERAL_LIST
+    if opts.bias and opts.guess_specialty and unlisted:
         guessed = _sniff_specialty(transcriber, clip, decode, lexicon)
     bias_terms = lexicon.specialty_terms(guessed or specialty, report_type) if opts.bias else []
     hot = fit_terms(bias_terms, budget, count)
@@ -191,43 +189,37 @@ def token_counter(transcriber: Transcriber):
     return lambda text: len(text.encode("utf-8"))
 
 
-def _shift(seg: Segment, offset: float, seg_id: int) -> Segment:
-    words = tuple(replace(w, start=w.start + offset, end=w.end + offset) for w in seg.words)
-    return replace(seg, id=seg_id, start=seg.start + offset, end=seg.end + offset, words=words)
-
-
-def _redecode(
-    transcriber: Transcriber, clip: AudioClip, seg: Segment, decode, hotwords: str | None
-) -> list[Segment]:
-    start = max(0.0, seg.start - PAD_S)
-    sub = sub_clip(clip, start, seg.end + PAD_S)
-    opts = replace(decode, hotwords=hotwords, vad=False)
-    return [_shift(s, start, seg.id) for s in transcriber.transcribe(sub, opts)]
-
-
-def _replace_segment(transcript: Transcript, index: int, new: list[Segment]) -> Transcript:
-    segments = list(transcript.segments)
-    segments[index : index + 1] = new
-    renumbered = tuple(replace(s, id=i) for i, s in enumerate(segments))
-    return replace(transcript, segments=renumbered)
-
-
 def _undo_leaks(
     transcriber: Transcriber, clip: AudioClip, transcript: Transcript, decode, hot: list[str]
 ) -> Transcript:
-    """Decode again, unbiased, segments that copy the hotwords or loop; flag what persists."""
+    """Decode again, unbiased, segments that copy the hotwords or loop; flag what persists.
+
+    All such segments go through one joined clip (``decode_stretches``), as skipped speech
+    does, instead of a 30 s window each.
+    """
     if not hot:
         return transcript
-    for i in reversed(range(len(transcript.segments))):
-        seg = transcript.segments[i]
-        looped = seg.compression_ratio > decode.compression_ratio_threshold
-        if not (leaked(seg, hot) or looped or "repeated_ngram" in seg.flags):
-            continue
-        log.info("segment %d repeats itself or the hotwords; decoding it without them", seg.id)
-        new = _redecode(transcriber, clip, seg, decode, None)
-        new = [replace(s, flags=(*s.flags, "prompt_echo")) if leaked(s, hot) else s for s in new]
-        transcript = _replace_segment(transcript, i, new)
-    return transcript
+    bad = [i for i, seg in enumerate(transcript.segments) if _copied_or_looped(seg, hot, decode)]
+    if not bad:
+        return transcript
+    log.info("%d segments repeat themselves or the hotwords; decoding them without", len(bad))
+    stretches = [
+        (transcript.segments[i].start - PAD_S, transcript.segments[i].end + PAD_S) for i in bad
+    ]
+    opts = replace(decode, hotwords=None, vad=False)
+    found = decode_stretches(transcriber, clip, stretches, opts)
+    segments = list(transcript.segments)
+    for i, new in reversed(list(zip(bad, found, strict=True))):
+        segments[i : i + 1] = [
+            replace(s, flags=(*s.flags, "prompt_echo")) if leaked(s, hot) else s for s in new
+        ]
+    renumbered = tuple(replace(s, id=n) for n, s in enumerate(segments))
+    return replace(transcript, segments=renumbered)
+
+
+def _copied_or_looped(seg: Segment, hot: list[str], decode) -> bool:
+    looped = seg.compression_ratio > decode.compression_ratio_threshold
+    return leaked(seg, hot) or looped or "repeated_ngram" in seg.flags
 
 
 def _uncovered(

@@ -65,6 +65,13 @@ class Term:
     note: str = ""
     source: str = ""
 
+    @property
+    def anchor_only(self) -> bool:
+        """Terms of ``*_phrases.txt`` lists anchor phrase correction only (``vocab_phrase``):
+        their thousands of ordinary words ("rapid", "bases") would otherwise become targets
+        that single-word correction rewrites other words toward."""
+        return self.source.endswith("_phrases.txt")
+
 
 def parse_line(line: str, kind: str = "other", tier: str = "core", source: str = "") -> Term | None:
     """One list line -> Term, or None for blank lines and comments."""

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 
 from assistant.models import Correction, Segment, Transcript, Word
 from assistant.vocab_keys import core_of, edges_of, letters_of, sound_of
-from assistant.vocab_phrase import PhraseIndex, PhraseSettings, anchored_fixes
+from assistant.vocab_phrase import PROTECTED, PhraseIndex, PhraseSettings, anchored_fixes
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]")
 _CLEAN_TERM = re.compile(r"[A-Za-z][A-Za-z \-']*")
@@ -97,7 +97,7 @@ class TermIndex:
         word_forms: dict[str, tuple[float, str, str]] = {}
         known: set[str] = set()
         for term in terms:
-            if is_anchor_only(term):
+            if term.anchor_only:
                 known.update(letters_of(w) for w in _WORD.findall(term.text))
                 continue
             weight = TIER_WEIGHT.get(term.tier, 0.9)
@@ -154,15 +154,6 @@ class TermIndex:
         return results
 
 
-def is_anchor_only(term) -> bool:
-    """Terms of ``*_phrases.txt`` lists anchor phrase correction only (``vocab_phrase``).
-
-    Their thousands of ordinary words ("rapid", "bases") would otherwise become targets that
-    single-word correction rewrites other words toward.
-    """
-    return term.source.endswith("_phrases.txt")
-
-
 def _weights(values: list[float]):
     import numpy as np
 
@@ -216,7 +207,7 @@ def english(word: str) -> bool:
         if not low.endswith(suffix) or len(low) - len(suffix) < 3:
             continue
         stem = low[: -len(suffix)]
-        options = {stem, stem + "e", stem + "y" if suffix == "ies" else stem}
+        options = {stem + "y"} if suffix == "ies" else {stem, stem + "e"}
         if len(stem) > 3 and stem[-1] == stem[-2]:
             options.add(stem[:-1])  # "tripped" -> "trip"
         if options & common:
@@ -226,16 +217,12 @@ def english(word: str) -> bool:
 
 def unknown_word(word: Word, index: TermIndex) -> bool:
     """Neither ordinary English nor a lexicon word as heard ("himophesis")."""
-    return _unknown(word, index)
-
-
-def _unknown(word: Word, index: TermIndex) -> bool:
     core = core_of(word)
     return not english(core) and not index.knows(core)
 
 
 def _span_ok(words: Sequence[Word], index: TermIndex, settings: MatchSettings) -> bool:
-    unknown = [_unknown(w, index) for w in words]
+    unknown = [unknown_word(w, index) for w in words]
     if any(
         w.probability >= settings.keep_probability and not u
         for w, u in zip(words, unknown, strict=True)
@@ -339,7 +326,7 @@ def _anchored(
     words: Sequence[Word], index: TermIndex, phrases: PhraseIndex, settings: MatchSettings
 ) -> list[_Candidate]:
     """Fixes that a known phrase around the heard word supports (see ``vocab_phrase``)."""
-    found = anchored_fixes(words, phrases, lambda w: _unknown(w, index), settings.phrase)
+    found = anchored_fixes(words, phrases, lambda w: unknown_word(w, index), settings.phrase)
     return [
         _Candidate(
             f.start,
@@ -396,14 +383,10 @@ def find_corrections(
     return _non_overlapping(candidates)
 
 
-# Words whose loss would change the meaning: a span holding one is never rewritten.
-_PROTECTED = frozenset({"no", "not", "non", "without", "denies", "negative", "never", "none"})
-
-
 def _plausible(original: str, entry: Entry) -> bool:
     """Reject rewrites that only drop or inflect words rather than fix a mishearing."""
     heard = [w.lower() for w in re.findall(r"[A-Za-z]+", original)]
-    if any(w in _PROTECTED for w in heard):
+    if any(w in PROTECTED for w in heard):  # the meaning would change
         return False
     target = {w.lower() for w in re.findall(r"[A-Za-z]+", entry.text)}
     if len(heard) > 1 and any(w in target for w in heard if len(w) > 1):
