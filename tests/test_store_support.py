@@ -41,7 +41,7 @@ from assistant.store import (
 )
 from assistant.store.schema import applied
 
-MIGRATIONS = ["0001_initial", "0002_search_by_document"]
+MIGRATIONS = ["0001_initial", "0002_search_by_document", "0003_dictation_document"]
 PASSWORDS = {
     "admin": "admin-pass-1",
     "drsmith": "smith-pass-1",

@@ -436,8 +436,8 @@ def attach_dictation(
     The dictation takes the document's patient, encounter and report type, keeps the recording's
     path and SHA-256 (read from the file now, so the row matches what is on disk) and its
     transcript, and is marked filed. A document without a recording of its own points at this
-    one (its audio then plays in the editor); one that has a recording keeps it, and the
-    ``attach_dictation`` audit row (document id, dictation id) is the link. One transaction.
+    one (its audio then plays in the editor); one that has a recording keeps it. Either way the
+    dictation row names the document (``dictations.document_id``). One transaction.
     """
     from assistant.audio import file_sha256
 
@@ -468,7 +468,10 @@ def attach_dictation(
             dictated_at=dictated_at,
         )
         stored = save_transcript(store, user, dictation.id, transcript, text=text)
-        store.execute("UPDATE dictations SET status = 'filed' WHERE id = ?", [dictation.id])
+        store.execute(
+            "UPDATE dictations SET status = 'filed', document_id = ? WHERE id = ?",
+            [document_id, dictation.id],
+        )
         primary = doc["dictation_id"] is None
         if primary:
             store.execute(
@@ -484,24 +487,15 @@ def attach_dictation(
 
 
 def document_dictations(store: Store, user: User, document_id: int) -> list[Dictation]:
-    """A document's recordings, oldest first: its own dictation and those dictated into it.
-
-    The attached ones are found through their ``attach_dictation`` audit rows, which the
-    append-only, hash-chained log keeps as the link.
-    """
+    """A document's recordings, oldest first: its own dictation and those dictated into it."""
     with audited(store, user, "read_dictations", permission="read_record") as scope:
         doc = store.one("SELECT * FROM documents WHERE id = ?", [document_id])
         if doc is None:
             raise NotFound(f"No document with id {document_id}.")
         scope.patient_id, scope.document_id = doc["patient_id"], document_id
         rows = store.all(
-            "SELECT detail FROM audit_log WHERE document_id = ? AND action = 'attach_dictation'"
-            " AND outcome = 'ok' ORDER BY id",
-            [document_id],
+            "SELECT * FROM dictations WHERE id = ? OR document_id = ? ORDER BY id",
+            [doc["dictation_id"], document_id],
         )
-        ids = [doc["dictation_id"]] if doc["dictation_id"] is not None else []
-        ids += [i for i in (json.loads(r["detail"]).get("dictation") for r in rows) if i]
-        ids = list(dict.fromkeys(ids))
-        scope.detail = {"dictations": ids}
-        result = [_dictation(_get_dictation_row(store, i)) for i in ids]
-    return result
+        scope.detail = {"dictations": [r["id"] for r in rows]}
+    return [_dictation(r) for r in rows]

@@ -219,6 +219,20 @@ _SEARCH_BY_DOCUMENT = [
 ]
 
 
+# A recording dictated into an existing document (the editor's dictate key) belongs to that
+# document; the document's own dictation stays ``documents.dictation_id``. Rows attached before
+# the column existed are found through their audit rows.
+_DICTATION_DOCUMENT = [
+    "ALTER TABLE dictations ADD COLUMN document_id INTEGER REFERENCES documents (id)",
+    "CREATE INDEX dictations_document ON dictations (document_id)",
+    """UPDATE dictations SET document_id = (
+         SELECT a.document_id FROM audit_log a
+         WHERE a.action = 'attach_dictation' AND a.outcome = 'ok'
+           AND json_extract(a.detail, '$.dictation') = dictations.id)
+       WHERE document_id IS NULL""",
+]
+
+
 def _migrations() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
@@ -232,6 +246,11 @@ def _migrations() -> Migrations:
     @migrations(name="0002_search_by_document")
     def search_by_document(db: Database) -> None:
         for sql in _SEARCH_BY_DOCUMENT:
+            db.conn.execute(sql)
+
+    @migrations(name="0003_dictation_document")
+    def dictation_document(db: Database) -> None:
+        for sql in _DICTATION_DOCUMENT:
             db.conn.execute(sql)
 
     return migrations

@@ -199,6 +199,15 @@ def test_attach_dictation_keeps_a_documents_own_recording_and_refuses_a_missing_
     assert [d.id for d in document_dictations(store, dr, doc.id)] == [1, added.id]
     assert added.audio_sha256 == file_sha256(spoken_wav) and added.duration == 6.912
     assert get_transcript(store, dr, added.id).text == "Rest and fluids."
+    # The link is the dictation's own column; a store upgraded from before it had the column
+    # finds the link again in the audit rows (the migration's backfill, run on that state).
+    from assistant.store.schema import _DICTATION_DOCUMENT
+
+    with store.write():
+        store.execute("UPDATE dictations SET document_id = NULL")
+        assert [d.id for d in document_dictations(store, dr, doc.id)] == [1]
+        store.execute(_DICTATION_DOCUMENT[-1])
+    assert [d.id for d in document_dictations(store, dr, doc.id)] == [1, added.id]
     rows = store.one("SELECT count(*) FROM dictations")[0]
     with pytest.raises(StoreError, match="Cannot read the recording gone.flac"):
         attach_dictation(store, dr, doc.id, tmp_path / "gone.flac", transcript)
