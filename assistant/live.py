@@ -40,6 +40,9 @@ class LiveSettings:
     speech_threshold: float = 0.5
     preroll: float = 0.3  # audio kept before speech starts, so first syllables are not cut
     final_beam: int = 1  # beam of an utterance's final decode; greedy measured faster, as good
+    # The final decode hears this much of the pause that ended the utterance: a longer
+    # silence invites words that were never said (tiny.en adds a hotword there).
+    final_pause: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -69,19 +72,31 @@ def _common_prefix(a: list[str], b: list[str]) -> int:
     return n
 
 
+def _any_word(word: str) -> bool:
+    return True
+
+
 @dataclass
 class LocalAgreement:
-    """Confirms the words on which two successive hypotheses of one utterance agree."""
+    """Confirms the words on which two successive hypotheses of one utterance agree.
+
+    ``real_word`` stops confirmation at the first agreed token that is no word at all: a
+    prompt-biased decode of a second of audio can repeat the same garble ("lipation") twice,
+    and once confirmed it could never be taken back. The utterance's final decode decides it.
+    """
 
     confirmed: list[str] = field(default_factory=list)
     previous: list[str] = field(default_factory=list)
+    real_word: Callable[[str], bool] = _any_word
 
     def insert(self, hypothesis: list[str]) -> list[str]:
         # Compare what each hypothesis says after the confirmed words: a decode may re-split
         # earlier words ("7-5" -> "7.5"), so positions alone would repeat or skip words.
         previous_tail = self.previous[_aligned_end(self.confirmed, self.previous) :]
         tail = hypothesis[_aligned_end(self.confirmed, hypothesis) :]
-        new = tail[: _common_prefix(previous_tail, tail)]
+        agreed = tail[: _common_prefix(previous_tail, tail)]
+        garbled = [i for i, word in enumerate(agreed) if not self.real_word(word)]
+        new = agreed[: garbled[0]] if garbled else agreed
         self.confirmed += new
         self.previous = hypothesis
         return new
@@ -123,8 +138,10 @@ class LiveEngine:
         settings: LiveSettings | None = None,
         formatter: Callable[[str], str] | None = None,
         recorder: Recorder | None = None,
+        real_word: Callable[[str], bool] = _any_word,
     ) -> None:
         self.decode = decode
+        self.real_word = real_word
         self.settings = settings or LiveSettings()
         self.formatter = formatter or (lambda raw: raw)
         self.recorder = recorder
@@ -144,7 +161,7 @@ class LiveEngine:
         utterance_start = 0
         silence = 0
         decoded_at = 0
-        agreement = LocalAgreement()
+        agreement = LocalAgreement(real_word=self.real_word)
 
         for block in source.blocks():
             if self.recorder is not None:
@@ -165,7 +182,10 @@ class LiveEngine:
 
             paused = silence * FRAME >= s.min_silence * SAMPLE_RATE
             if paused or self._split_now(utterance, frame_probs):
-                speech_end = (utterance_start + len(utterance) - silence * FRAME) / SAMPLE_RATE
+                spoken = len(utterance) - silence * FRAME
+                speech_end = (utterance_start + spoken) / SAMPLE_RATE
+                if paused:
+                    utterance = utterance[: spoken + int(s.final_pause * SAMPLE_RATE)]
                 yield from self._finish_utterance(
                     utterance,
                     utterance_start,

@@ -19,11 +19,16 @@ from assistant.audio import AudioClip, file_sha256
 from assistant.config import Settings
 from assistant.formatting import clinical_formatter
 from assistant.live import Decoder, LiveEngine, LiveEvent, LiveSettings
-from assistant.live_audio import AudioSource, Recorder
-from assistant.models import Provenance, Transcript
+from assistant.live_audio import SAMPLE_RATE, AudioSource, Recorder
+from assistant.models import Provenance, Segment, Transcript
 from assistant.transcribe import DecodeOptions, Transcriber, flag_segment
+from assistant.vocab_bias import copied_or_looped, fit_terms, join_terms
 
 log = logging.getLogger(__name__)
+
+# Fast dictation is about 4.5 tokens a second; a decode that writes twice that is looping.
+_TOKENS_PER_S = 9.0
+_TOKENS_AT_LEAST = 16
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,15 @@ def whisper_decoder(
 ) -> Decoder:
     """Greedy decodes for partial text; the final decode adds word timings (and a beam if set).
 
-    No VAD inside the decode: the engine already hands over one utterance of speech.
+    No VAD inside the decode: the engine already hands over one utterance of speech. Hotwords
+    can send tiny.en into a loop ("piperacillin, piperacillin, ...") or make it copy them over
+    a pause, as in the file pipeline; so a biased decode may not repeat a 10-token run nor
+    write more tokens than anyone says in that much audio, a partial text stops before a
+    looped or copied segment (its words are never confirmed), and a final decode that loops
+    or copies is done again without hotwords.
     """
+    from assistant.pipeline import NO_REPEAT_NGRAM
+
     partial = DecodeOptions(
         beam_size=1,
         vad=False,
@@ -50,17 +62,28 @@ def whisper_decoder(
         hotwords=hotwords,
         temperature=(0.0,),
         hallucination_silence_threshold=None,
+        no_repeat_ngram_size=NO_REPEAT_NGRAM if hotwords else 0,
     )
     # No temperature fallback: sampling would make the same audio give different text, and a
     # re-decode would add its time to the delay the physician waits.
     final = replace(partial, beam_size=final_beam, word_timestamps=True)
+    terms = hotwords.split(", ") if hotwords else []
 
-    def decode(samples: np.ndarray, is_final: bool) -> list:
-        options = final if is_final else partial
-        segments = list(transcriber.transcribe(AudioClip.from_array(samples), options))
-        if not is_final:
+    def run(samples: np.ndarray, options: DecodeOptions) -> list[Segment]:
+        seconds = len(samples) / SAMPLE_RATE
+        capped = replace(options, max_new_tokens=int(_TOKENS_AT_LEAST + _TOKENS_PER_S * seconds))
+        found = transcriber.transcribe(AudioClip.from_array(samples), capped)
+        return [replace(s, flags=flag_segment(s, options.hotwords)) for s in found]
+
+    def decode(samples: np.ndarray, is_final: bool) -> list[Segment]:
+        segments = run(samples, final if is_final else partial)
+        bad = [i for i, s in enumerate(segments) if terms and copied_or_looped(s, terms)]
+        if not bad:
             return segments
-        return [replace(s, flags=flag_segment(s, hotwords)) for s in segments]
+        if not is_final:
+            return segments[: bad[0]]
+        log.info("live phrase repeats the hotwords or itself; decoding it without")
+        return run(samples, replace(final, hotwords=None, no_repeat_ngram_size=0))
 
     return decode
 
@@ -72,12 +95,19 @@ def vocabulary_hotwords(
     if not settings.transcription.use_vocabulary:
         return None
     from assistant.pipeline import cached_lexicon, token_counter
-    from assistant.vocab_bias import fit_terms, join_terms
 
     lexicon = cached_lexicon(tuple(settings.vocab.extra_dirs))
     terms = lexicon.specialty_terms(specialty, report_type)
     budget = settings.vocab.prompt_token_budget
     return join_terms(fit_terms(terms, budget, token_counter(transcriber))) or None
+
+
+def _real_word_check(settings: Settings) -> Callable[[str], bool]:
+    from assistant.pipeline import cached_lexicon
+    from assistant.vocab_match import real_word
+
+    index = cached_lexicon(tuple(settings.vocab.extra_dirs)).index
+    return lambda word: real_word(word, index)
 
 
 def run_dictation(
@@ -98,7 +128,7 @@ def run_dictation(
     recorder = Recorder(recording) if recording is not None else None
     live = live or LiveSettings()
     decoder = whisper_decoder(transcriber, hotwords, live.final_beam)
-    engine = LiveEngine(decoder, live, formatter, recorder)
+    engine = LiveEngine(decoder, live, formatter, recorder, _real_word_check(settings))
     try:
         for event in engine.run(source):
             if on_event is not None:

@@ -29,11 +29,11 @@ from pathlib import Path
 
 from assistant.audio import SAMPLE_RATE, AudioClip, load_audio
 from assistant.config import Settings, VocabSettings
-from assistant.models import Segment, Transcript, Word
+from assistant.models import Transcript, Word
 from assistant.relisten import PAD_S, RelistenSettings, decode_stretches, relisten, sub_clip
 from assistant.transcribe import Transcriber, transcribe_clip
 from assistant.vocab import GENERAL_LIST, Lexicon, load_lexicon
-from assistant.vocab_bias import fit_terms, join_terms, leaked, near_terms
+from assistant.vocab_bias import copied_or_looped, fit_terms, join_terms, leaked, near_terms
 from assistant.vocab_match import MatchSettings, correct_transcript, unknown_word
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ _WHISPER_MAX_LENGTH = 448  # prompt + decoded tokens per window
 # hotword prompt sometimes loops on one syllable ("ylylyl...") until the token cap, and
 # decoding that window again costs a second pass. Ten tokens is longer than the phrases a
 # dictation legitimately repeats within 30 s ("milligrams by mouth once daily period").
-_NO_REPEAT_NGRAM = 10
+NO_REPEAT_NGRAM = 10
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def transcribe_medical(
             biased,
             temperature=decode.temperature[:1],
             max_new_tokens=max(cap, 32),
-            no_repeat_ngram_size=_NO_REPEAT_NGRAM,
+            no_repeat_ngram_size=NO_REPEAT_NGRAM,
         )
     transcript = transcribe_clip(transcriber, clip, biased)
     transcript = _undo_leaks(transcriber, clip, transcript, decode, hot)
@@ -199,7 +199,7 @@ def _undo_leaks(
     """
     if not hot:
         return transcript
-    bad = [i for i, seg in enumerate(transcript.segments) if _copied_or_looped(seg, hot, decode)]
+    bad = [i for i, seg in enumerate(transcript.segments) if copied_or_looped(seg, hot)]
     if not bad:
         return transcript
     log.info("%d segments repeat themselves or the hotwords; decoding them without", len(bad))
@@ -215,11 +215,6 @@ def _undo_leaks(
         ]
     renumbered = tuple(replace(s, id=n) for n, s in enumerate(segments))
     return replace(transcript, segments=renumbered)
-
-
-def _copied_or_looped(seg: Segment, hot: list[str], decode) -> bool:
-    looped = seg.compression_ratio > decode.compression_ratio_threshold
-    return leaked(seg, hot) or looped or "repeated_ngram" in seg.flags
 
 
 def _uncovered(
@@ -279,6 +274,6 @@ def _second_pass(
         return join_terms(terms) or None
 
     biased = replace(
-        decode, vad=False, temperature=decode.temperature[:1], no_repeat_ngram_size=_NO_REPEAT_NGRAM
+        decode, vad=False, temperature=decode.temperature[:1], no_repeat_ngram_size=NO_REPEAT_NGRAM
     )
     return relisten(transcriber, clip, transcript, biased, unsure, hotwords_for, opts.relisten)

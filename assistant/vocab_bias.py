@@ -71,6 +71,15 @@ def leaked(segment: Segment, terms: Sequence[str], threshold: float = 0.6) -> bo
     return sum(1 for c in counts if c) >= 3 or max(counts) >= 2
 
 
+def copied_or_looped(segment: Segment, terms: Sequence[str]) -> bool:
+    """A biased decode to redo without hotwords: it copies them, or repeats itself.
+
+    ``segment.flags`` must come from ``flag_segment`` ("repeated_ngram" includes a
+    compression ratio over Whisper's own threshold).
+    """
+    return leaked(segment, terms) or "repeated_ngram" in segment.flags
+
+
 def _occurrences(words: Sequence[str], term: Sequence[str]) -> int:
     n = len(term)
     return sum(1 for i in range(len(words) - n + 1) if n and list(words[i : i + n]) == list(term))

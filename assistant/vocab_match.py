@@ -221,6 +221,19 @@ def unknown_word(word: Word, index: TermIndex) -> bool:
     return not english(core) and not index.knows(core)
 
 
+def real_word(text: str, index: TermIndex) -> bool:
+    """Whether a decoded token could be a word the speaker said, as opposed to a garble.
+
+    Numbers and measures count ("120/80", "3.5"); a hyphenated or slashed compound counts
+    when each of its parts does ("62-year-old", "re-on-hypot" does not).
+    """
+    core = re.sub(r"^[\W_]+|[\W_]+$", "", text)
+    if not core or any(c.isdigit() for c in core):
+        return True
+    parts = [p for p in re.split(r"[-/]", core) if p]
+    return all(english(p) or index.knows(p) for p in parts)
+
+
 def _span_ok(words: Sequence[Word], index: TermIndex, settings: MatchSettings) -> bool:
     unknown = [unknown_word(w, index) for w in words]
     if any(

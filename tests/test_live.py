@@ -57,6 +57,9 @@ def test_replayed_sample_gives_the_reference_text_and_never_revises(
     )
     _assert_confirmed_never_change(events)
     assert {e.kind for e in events} >= {"partial", "confirmed", "utterance_end", "stopped"}
+    # Words are confirmed while the physician is still speaking, not only at the pauses.
+    mid_phrase = [e for e in events if e.kind == "confirmed" and e.audio_time < 10.0]
+    assert mid_phrase, "no word was confirmed in the first ten seconds of speech"
     # Measured here: 0.27 live vs 0.28 for the whole file at once (synthetic voice, tiny.en).
     assert jiwer.wer(_norm(reference), _norm(result.raw_text)) < 0.40
     # Spoken commands are applied: headings and "next section" breaks.
@@ -70,16 +73,19 @@ def test_replayed_sample_gives_the_reference_text_and_never_revises(
     assert result.transcript.segments and result.transcript.words
 
 
-def test_realtime_replay_confirms_words_while_speaking(transcriber, spoken_wav: Path) -> None:
+def test_realtime_replay_gives_the_phrase(transcriber, spoken_wav: Path) -> None:
+    # At the speaker's pace, partial decodes are skipped while the engine is behind (as on a
+    # loaded machine); what is confirmed must still never change, and the text must be right.
+    # How soon words appear is measured in benchmarks/bench_live.py, not asserted here.
     samples = load_audio(spoken_wav).samples
     source = FileSource(np.concatenate([samples, np.zeros(SAMPLE_RATE, np.float32)]), realtime=True)
     events = []
     result = run_dictation(source, transcriber, Settings(), on_event=events.append)
     _assert_confirmed_never_change(events)
-    speech_end = len(samples) / SAMPLE_RATE
-    early = [e for e in events if e.kind == "confirmed" and e.audio_time < speech_end]
-    assert early, "no word was confirmed before the speaker finished"
-    assert "chest pain" in _norm(result.raw_text)
+    assert [e.kind for e in events].count("utterance_end") >= 2
+    text = _norm(result.raw_text)
+    assert "chest pain radiating to the left arm" in text
+    assert "hypertension" in text and "diabetes" in text
 
 
 def test_end_dictation_stops_and_is_not_transcribed(transcriber, tmp_path: Path) -> None:
@@ -103,6 +109,24 @@ def test_local_agreement_confirms_only_agreed_words() -> None:
     # A later decode that re-splits confirmed words does not repeat them.
     assert agreement.insert("The patient is a 67-year-old".split()) == ["is", "a"]
     assert agreement.finish("The patient is a 67-year-old man.".split()) == ["67-year-old", "man."]
+
+
+def test_local_agreement_never_confirms_a_garble_two_decodes_share() -> None:
+    from assistant.pipeline import cached_lexicon
+    from assistant.vocab_match import real_word
+
+    index = cached_lexicon().index
+    agreement = LocalAgreement(real_word=lambda word: real_word(word, index))
+    # Seen from tiny.en with hotwords on the first second of an utterance.
+    assert agreement.insert("the patient lipation,".split()) == []
+    assert agreement.insert("the patient lipation, dimacitis".split()) == ["the", "patient"]
+    assert agreement.insert("the patient is 62-year-old on apixaban".split()) == []
+    assert agreement.insert("the patient is 62-year-old on apixaban 5 mg".split()) == [
+        "is",
+        "62-year-old",
+        "on",
+        "apixaban",
+    ]
 
 
 def test_recording_survives_a_crash(tmp_path: Path) -> None:

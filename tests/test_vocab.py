@@ -17,7 +17,7 @@ from assistant.pipeline import cached_lexicon
 from assistant.resources import default_model_path, vocab_dir
 from assistant.vocab import Term, load_lexicon, parse_line, specialty_key
 from assistant.vocab_bias import fit_terms, join_terms, leaked
-from assistant.vocab_match import correct_transcript
+from assistant.vocab_match import correct_transcript, real_word
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -279,6 +279,19 @@ def test_phrase_anchors_leave_right_and_ordinary_words_alone(lexicon) -> None:
 
 
 # --- CLI ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["patient,", "Hypertension.", "apixaban", "62-year-old", "120/80", "3.5", "(COPD)", "x-ray"],
+)
+def test_words_numbers_and_terms_are_real_words(lexicon, text: str) -> None:
+    assert real_word(text, lexicon.index)
+
+
+@pytest.mark.parametrize("text", ["lipation,", "dimacitis", "mopation-old", "deuterol,"])
+def test_garbles_of_a_biased_decode_are_not_real_words(lexicon, text: str) -> None:
+    assert not real_word(text, lexicon.index)
 
 
 def test_vocab_commands_show_lexicon_and_matches() -> None:
