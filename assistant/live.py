@@ -21,12 +21,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from assistant.live_audio import FRAME, SAMPLE_RATE, AudioSource, Recorder, StreamingVad
-from assistant.models import Segment
+from assistant.models import Correction, Segment
 
 log = logging.getLogger(__name__)
 
 # decode(samples, final) -> segments of that audio (final: with word timestamps)
 Decoder = Callable[[np.ndarray, bool], list[Segment]]
+# correct(segments of one final decode) -> (segments, corrections timed within them)
+Corrector = Callable[[list[Segment]], tuple[list[Segment], list[Correction]]]
 # "end dictation" closes the dictation when it is the last thing said before a pause; tiny
 # models often hear "and dictation", which no one says at the end of a phrase either.
 STOP_COMMANDS = {("end", "dictation"), ("and", "dictation"), ("stop", "dictation")}
@@ -139,9 +141,12 @@ class LiveEngine:
         formatter: Callable[[str], str] | None = None,
         recorder: Recorder | None = None,
         real_word: Callable[[str], bool] = _any_word,
+        correct: Corrector | None = None,
     ) -> None:
         self.decode = decode
         self.real_word = real_word
+        self.correct = correct
+        self.corrections: list[Correction] = []  # timed against the recording
         self.settings = settings or LiveSettings()
         self.formatter = formatter or (lambda raw: raw)
         self.recorder = recorder
@@ -225,6 +230,12 @@ class LiveEngine:
     ) -> Iterator[LiveEvent]:
         start = start_sample / SAMPLE_RATE
         segments = self.decode(audio, True)
+        if self.correct is not None:
+            # Words confirmed from partial decodes stay as shown; the lexicon fixes the rest,
+            # which holds every garbled word (LocalAgreement never confirms those early).
+            segments, corrections = self.correct(segments)
+            words_before = sum(len(seg.words) for seg in self.segments)
+            self.corrections += [_shifted_correction(c, start, words_before) for c in corrections]
         new = agreement.finish(_words(segments))
         self.words += new
         self.segments += [
@@ -300,4 +311,13 @@ def _shifted(seg: Segment, offset: float, seg_id: int) -> Segment:
         start=round(seg.start + offset, 3),
         end=round(seg.end + offset, 3),
         words=words,
+    )
+
+
+def _shifted_correction(correction: Correction, offset: float, words_before: int) -> Correction:
+    return replace(
+        correction,
+        start=round(correction.start + offset, 3),
+        end=round(correction.end + offset, 3),
+        word_index=correction.word_index + words_before if correction.word_index >= 0 else -1,
     )

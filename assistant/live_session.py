@@ -18,9 +18,9 @@ import numpy as np
 from assistant.audio import AudioClip, file_sha256
 from assistant.config import Settings
 from assistant.formatting import clinical_formatter
-from assistant.live import Decoder, LiveEngine, LiveEvent, LiveSettings
+from assistant.live import Corrector, Decoder, LiveEngine, LiveEvent, LiveSettings
 from assistant.live_audio import SAMPLE_RATE, AudioSource, Recorder
-from assistant.models import Provenance, Segment, Transcript
+from assistant.models import Correction, Provenance, Segment, Transcript
 from assistant.transcribe import DecodeOptions, Transcriber, flag_segment
 from assistant.vocab_bias import copied_or_looped, fit_terms, join_terms
 
@@ -110,6 +110,27 @@ def _real_word_check(settings: Settings) -> Callable[[str], bool]:
     return lambda word: real_word(word, index)
 
 
+def lexicon_corrector(
+    settings: Settings, report_type: str | None, specialty: str | None
+) -> Corrector | None:
+    """Each phrase's final decode is corrected against the lexicon, as a dictated file is."""
+    if not settings.transcription.use_vocabulary:
+        return None
+    from assistant.pipeline import cached_lexicon
+    from assistant.vocab_match import correct_transcript
+
+    lexicon = cached_lexicon(tuple(settings.vocab.extra_dirs))
+    prefer = lexicon.specialty_terms(specialty, report_type)
+    unchanged = Provenance(audio_sha256="", audio_duration=0.0, model_name="", model_hash="")
+
+    def correct(segments: list[Segment]) -> tuple[list[Segment], list[Correction]]:
+        phrase = Transcript(tuple(segments), unchanged)
+        fixed = correct_transcript(phrase, lexicon.index, None, prefer, lexicon.phrases)
+        return list(fixed.segments), list(fixed.corrections)
+
+    return correct
+
+
 def run_dictation(
     source: AudioSource,
     transcriber: Transcriber,
@@ -128,7 +149,14 @@ def run_dictation(
     recorder = Recorder(recording) if recording is not None else None
     live = live or LiveSettings()
     decoder = whisper_decoder(transcriber, hotwords, live.final_beam)
-    engine = LiveEngine(decoder, live, formatter, recorder, _real_word_check(settings))
+    engine = LiveEngine(
+        decoder,
+        live,
+        formatter,
+        recorder,
+        real_word=_real_word_check(settings),
+        correct=lexicon_corrector(settings, report_type, specialty),
+    )
     try:
         for event in engine.run(source):
             if on_event is not None:
@@ -146,7 +174,12 @@ def run_dictation(
         wall_time=round(time.perf_counter() - started, 3),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    transcript = Transcript(tuple(engine.segments), provenance, no_speech=not engine.words)
+    transcript = Transcript(
+        tuple(engine.segments),
+        provenance,
+        corrections=tuple(engine.corrections),
+        no_speech=not engine.words,
+    )
     return LiveResult(
         raw_text=engine.raw_text,
         text=formatter(engine.raw_text),

@@ -16,7 +16,7 @@ import soundfile
 
 from assistant.audio import AudioClip, detect_speech, load_audio
 from assistant.config import Settings
-from assistant.live import LiveSettings, LocalAgreement
+from assistant.live import LiveEngine, LiveSettings, LocalAgreement
 from assistant.live_audio import SAMPLE_RATE, FileSource, Recorder
 from assistant.live_session import run_dictation
 
@@ -127,6 +127,37 @@ def test_local_agreement_never_confirms_a_garble_two_decodes_share() -> None:
         "on",
         "apixaban",
     ]
+
+
+def test_each_phrase_is_corrected_against_the_lexicon_and_the_fix_recorded(
+    spoken_wav: Path,
+) -> None:
+    from assistant.live_session import lexicon_corrector
+    from assistant.models import Segment, Word
+
+    # The engine is real and so is the correction; the decoder replays what tiny.en heard in
+    # a sample (a garble is never confirmed early, so it reaches the final decode).
+    heard = [("history", 0.9), ("of", 0.9), ("pericysmal", 0.41), ("atrial", 0.9)]
+    heard += [("fibrillation.", 0.95)]
+    words = tuple(Word(f" {w}", 0.3 * i, 0.3 * i + 0.3, p) for i, (w, p) in enumerate(heard))
+    phrase = Segment(0, 0.0, 1.5, " ".join(w for w, _ in heard), words)
+
+    def decode(samples: np.ndarray, final: bool) -> list[Segment]:
+        return [phrase] if final else []
+
+    correct = lexicon_corrector(Settings(), None, "cardiology")
+    engine = LiveEngine(decode, LiveSettings(), correct=correct)
+    samples = np.concatenate([load_audio(spoken_wav).samples, np.zeros(SAMPLE_RATE, np.float32)])
+    events = list(engine.run(FileSource(samples, realtime=False)))
+    assert events[-1].kind == "stopped"
+    assert engine.raw_text.count("paroxysmal atrial fibrillation.") == 2  # two phrases
+    assert "pericysmal" not in engine.raw_text
+    first, second = engine.corrections
+    assert (first.original, first.replacement) == ("pericysmal", "paroxysmal")
+    # Timed against the recording, and pointing at the word in the whole transcript.
+    assert first.start < second.start and second.start > 1.0
+    assert (first.word_index, second.word_index) == (2, 7)
+    assert [w.text.strip() for s in engine.segments for w in s.words][7] == "paroxysmal"
 
 
 def test_recording_survives_a_crash(tmp_path: Path) -> None:
