@@ -121,10 +121,11 @@ def lexicon_corrector(
 
     lexicon = cached_lexicon(tuple(settings.vocab.extra_dirs))
     prefer = lexicon.specialty_terms(specialty, report_type)
-    unchanged = Provenance(audio_sha256="", audio_duration=0.0, model_name="", model_hash="")
+    # correct_transcript reads only the words; the phrase needs no provenance of its own.
+    no_provenance = Provenance(audio_sha256="", audio_duration=0.0, model_name="", model_hash="")
 
     def correct(segments: list[Segment]) -> tuple[list[Segment], list[Correction]]:
-        phrase = Transcript(tuple(segments), unchanged)
+        phrase = Transcript(tuple(segments), no_provenance)
         fixed = correct_transcript(phrase, lexicon.index, None, prefer, lexicon.phrases)
         return list(fixed.segments), list(fixed.corrections)
 
