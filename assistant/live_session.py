@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from assistant.live_audio import SAMPLE_RATE, AudioSource, Recorder
 from assistant.models import Correction, Provenance, Segment, Transcript
 from assistant.transcribe import DecodeOptions, Transcriber, flag_segment
 from assistant.vocab_bias import copied_or_looped, fit_terms, join_terms
+
+if TYPE_CHECKING:
+    from assistant.vocab import Lexicon
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +46,7 @@ class LiveResult:
 
 
 def whisper_decoder(
-    transcriber: Transcriber, hotwords: str | None = None, final_beam: int = 1
+    transcriber: Transcriber, terms: Sequence[str] = (), final_beam: int = 1
 ) -> Decoder:
     """Greedy decodes for partial text; the final decode adds word timings (and a beam if set).
 
@@ -55,6 +59,7 @@ def whisper_decoder(
     """
     from assistant.pipeline import NO_REPEAT_NGRAM
 
+    hotwords = join_terms(terms) or None
     partial = DecodeOptions(
         beam_size=1,
         vad=False,
@@ -67,7 +72,6 @@ def whisper_decoder(
     # No temperature fallback: sampling would make the same audio give different text, and a
     # re-decode would add its time to the delay the physician waits.
     final = replace(partial, beam_size=final_beam, word_timestamps=True)
-    terms = hotwords.split(", ") if hotwords else []
 
     def run(samples: np.ndarray, options: DecodeOptions) -> list[Segment]:
         seconds = len(samples) / SAMPLE_RATE
@@ -88,38 +92,26 @@ def whisper_decoder(
     return decode
 
 
-def vocabulary_hotwords(
-    transcriber: Transcriber, settings: Settings, report_type: str | None, specialty: str | None
-) -> str | None:
-    """The report type's and specialty's terms, within the prompt token budget."""
-    if not settings.transcription.use_vocabulary:
-        return None
-    from assistant.pipeline import cached_lexicon, token_counter
+def vocabulary_terms(
+    transcriber: Transcriber,
+    lexicon: Lexicon,
+    settings: Settings,
+    report_type: str | None,
+    specialty: str | None,
+) -> list[str]:
+    """The report type's and specialty's terms that fit the prompt token budget."""
+    from assistant.pipeline import token_counter
 
-    lexicon = cached_lexicon(tuple(settings.vocab.extra_dirs))
     terms = lexicon.specialty_terms(specialty, report_type)
-    budget = settings.vocab.prompt_token_budget
-    return join_terms(fit_terms(terms, budget, token_counter(transcriber))) or None
-
-
-def _real_word_check(settings: Settings) -> Callable[[str], bool]:
-    from assistant.pipeline import cached_lexicon
-    from assistant.vocab_match import real_word
-
-    index = cached_lexicon(tuple(settings.vocab.extra_dirs)).index
-    return lambda word: real_word(word, index)
+    return fit_terms(terms, settings.vocab.prompt_token_budget, token_counter(transcriber))
 
 
 def lexicon_corrector(
-    settings: Settings, report_type: str | None, specialty: str | None
-) -> Corrector | None:
+    lexicon: Lexicon, report_type: str | None, specialty: str | None
+) -> Corrector:
     """Each phrase's final decode is corrected against the lexicon, as a dictated file is."""
-    if not settings.transcription.use_vocabulary:
-        return None
-    from assistant.pipeline import cached_lexicon
     from assistant.vocab_match import correct_transcript
 
-    lexicon = cached_lexicon(tuple(settings.vocab.extra_dirs))
     prefer = lexicon.specialty_terms(specialty, report_type)
     # correct_transcript reads only the words; the phrase needs no provenance of its own.
     no_provenance = Provenance(audio_sha256="", audio_duration=0.0, model_name="", model_hash="")
@@ -144,19 +136,31 @@ def run_dictation(
     on_event: Callable[[LiveEvent], None] | None = None,
 ) -> LiveResult:
     """Record and transcribe until the source ends, is stopped, or "end dictation" is said."""
+    from assistant.pipeline import cached_lexicon
+    from assistant.vocab_match import real_word
+
     started = time.perf_counter()
-    hotwords = vocabulary_hotwords(transcriber, settings, report_type, specialty)
+    lexicon = cached_lexicon(tuple(settings.vocab.extra_dirs))
+    vocabulary = settings.transcription.use_vocabulary
+    terms = (
+        vocabulary_terms(transcriber, lexicon, settings, report_type, specialty)
+        if vocabulary
+        else []
+    )
+    hotwords = join_terms(terms) or None
     formatter = clinical_formatter(settings)
     recorder = Recorder(recording) if recording is not None else None
     live = live or LiveSettings()
-    decoder = whisper_decoder(transcriber, hotwords, live.final_beam)
+    decoder = whisper_decoder(transcriber, terms, live.final_beam)
+    # The lexicon's indexes are built on first use, not here: the microphone opens only once
+    # the engine runs, and building them takes over a second (bench: index 0.4 s, phrases 1 s).
     engine = LiveEngine(
         decoder,
         live,
         formatter,
         recorder,
-        real_word=_real_word_check(settings),
-        correct=lexicon_corrector(settings, report_type, specialty),
+        real_word=lambda word: real_word(word, lexicon.index),
+        correct=lexicon_corrector(lexicon, report_type, specialty) if vocabulary else None,
     )
     try:
         for event in engine.run(source):

@@ -217,8 +217,11 @@ def english(word: str) -> bool:
 
 def unknown_word(word: Word, index: TermIndex) -> bool:
     """Neither ordinary English nor a lexicon word as heard ("himophesis")."""
-    core = core_of(word)
-    return not english(core) and not index.knows(core)
+    return not _heard_as_word(core_of(word), index)
+
+
+def _heard_as_word(text: str, index: TermIndex) -> bool:
+    return english(text) or index.knows(text)
 
 
 def real_word(text: str, index: TermIndex) -> bool:
@@ -231,7 +234,7 @@ def real_word(text: str, index: TermIndex) -> bool:
     if not core or any(c.isdigit() for c in core):
         return True
     parts = [p for p in re.split(r"[-/]", core) if p]
-    return all(english(p) or index.knows(p) for p in parts)
+    return all(_heard_as_word(p, index) for p in parts)
 
 
 def _span_ok(words: Sequence[Word], index: TermIndex, settings: MatchSettings) -> bool:

@@ -145,7 +145,9 @@ def test_each_phrase_is_corrected_against_the_lexicon_and_the_fix_recorded(
     def decode(samples: np.ndarray, final: bool) -> list[Segment]:
         return [phrase] if final else []
 
-    correct = lexicon_corrector(Settings(), None, "cardiology")
+    from assistant.pipeline import cached_lexicon
+
+    correct = lexicon_corrector(cached_lexicon(), None, "cardiology")
     engine = LiveEngine(decode, LiveSettings(), correct=correct)
     samples = np.concatenate([load_audio(spoken_wav).samples, np.zeros(SAMPLE_RATE, np.float32)])
     events = list(engine.run(FileSource(samples, realtime=False)))
